@@ -1,0 +1,35 @@
+import type { ChatMessage } from './schema.js';
+
+/** Words that point back to something said earlier in the conversation. */
+const BACK_REFERENCE =
+  /\b(it|its|it's|they|them|their|theirs|these|those|he|she|his|her)\b|\b(this|that|the|same) (paper|papers|work|method|methods|model|models|approach|one|ones|study|framework|technique|system|authors?|results?|architecture|benchmark|dataset)\b|^\s*(and|also|what about|how about|what else|why|how so|in what way|anything else|more on)\b/i;
+
+export interface Turn {
+  /** The last user message. */
+  question: string;
+  /** Earlier user messages, most recent first. */
+  earlierQuestions: string[];
+  /** The assistant message just before the question, if any. */
+  previousAnswer: string | null;
+  /** True when the question leans on the conversation ("what datasets did they use?"). */
+  isFollowUp: boolean;
+}
+
+/** Reads the conversation: the new question, what came before, and whether it is a follow-up. */
+export function readTurn(messages: readonly ChatMessage[]): Turn {
+  const last = messages[messages.length - 1]!;
+  const earlier = messages.slice(0, -1);
+  const earlierQuestions = earlier.filter((m) => m.role === 'user').map((m) => m.content).reverse();
+  const previousAnswer = [...earlier].reverse().find((m) => m.role === 'assistant')?.content ?? null;
+  const isFollowUp = earlierQuestions.length > 0 && BACK_REFERENCE.test(last.content);
+  return { question: last.content.trim(), earlierQuestions, previousAnswer, isFollowUp };
+}
+
+/**
+ * The text to retrieve with for this turn: the question alone, or for a follow-up the question
+ * plus the earlier question it refers to (so "which datasets did they use?" finds the paper).
+ */
+export function retrievalQuery(turn: Turn): string {
+  if (!turn.isFollowUp) return turn.question;
+  return [turn.question, turn.earlierQuestions[0] ?? ''].join('\n').trim();
+}

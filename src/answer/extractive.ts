@@ -1,0 +1,78 @@
+import type { Paper } from '../corpus/schema.js';
+import type { TermStats } from '../retrieval/term-stats.js';
+import { terms } from '../retrieval/text.js';
+import type { QuestionIntent } from './intent.js';
+import { scoreSentences, type ScoredSentence } from './sentence-scoring.js';
+
+export interface ExtractiveOptions {
+  /** Word budget of a prose answer. Default 120. */
+  maxWords?: number;
+  /** Papers listed for a "which papers" question. Default 4. */
+  maxListed?: number;
+}
+
+export interface ExtractiveInput {
+  question: string;
+  intent: QuestionIntent;
+  /** The numbered sources, best first: `sources[i]` is cited as `[i + 1]`. */
+  sources: readonly Paper[];
+  /** Relevance of each source relative to the best one (1 for the best), aligned with `sources`. */
+  relative: readonly number[];
+  stats: TermStats;
+}
+
+/**
+ * Builds an answer from the sources' own sentences, each followed by its citation marker:
+ * faithful by construction. A "which papers" question gets one line per relevant paper (its title
+ * and the sentence that makes it relevant); any other question gets the best sentences of the
+ * best paper (always including one that states the asked number, dataset or name, if one does),
+ * plus a close second paper when retrieval cannot tell them apart.
+ */
+export function composeExtractive(input: ExtractiveInput, options: ExtractiveOptions = {}): string {
+  const { maxWords = 120, maxListed = 4 } = options;
+  const qTerms = terms(input.question);
+  const scored = input.sources.map((p) => scoreSentences(p.abstract, qTerms, input.stats, input.intent));
+  return input.intent.list
+    ? listAnswer(input, scored, maxListed)
+    : proseAnswer(input, scored, maxWords);
+}
+
+function listAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxListed: number): string {
+  const lines: string[] = [];
+  input.sources.forEach((paper, i) => {
+    if (lines.length >= maxListed || (input.relative[i] ?? 0) < 0.4) return;
+    const sentences = scored[i]!;
+    const best = Math.max(...sentences.map((s) => s.score));
+    // Among the sentences nearly as relevant as the best, the shortest keeps the list readable.
+    const pick = sentences.filter((s) => s.score >= best * 0.8).sort((a, b) => a.words - b.words || a.index - b.index)[0]!;
+    lines.push(`- ${paper.title} [${i + 1}]: ${pick.text}`);
+  });
+  return lines.join('\n');
+}
+
+function proseAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxWords: number): string {
+  const parts: { paper: number; sentence: ScoredSentence }[] = [];
+  let words = 0;
+  const take = (paper: number, sentence: ScoredSentence, force = false) => {
+    if (parts.some((p) => p.sentence.text === sentence.text)) return false;
+    if (!force && words + sentence.words > maxWords) return false;
+    parts.push({ paper, sentence });
+    words += sentence.words;
+    return true;
+  };
+  const primary = scored[0] ?? [];
+  const ranked = [...primary].sort((a, b) => b.score - a.score || a.index - b.index);
+  if (ranked[0]) take(0, ranked[0], true);
+  // A second sentence from the same paper when it adds query terms the first lacks.
+  const covered = new Set(ranked[0]?.terms ?? []);
+  const next = ranked.slice(1).find((s) => s.score >= (ranked[0]?.score ?? 0) * 0.5 && [...s.terms].some((t) => !covered.has(t) && terms(input.question).includes(t)));
+  if (next) take(0, next);
+  // A close second paper: retrieval scored it nearly as high.
+  if (input.sources.length > 1 && (input.relative[1] ?? 0) >= 0.85) {
+    const second = [...scored[1]!].sort((a, b) => b.score - a.score || a.index - b.index)[0];
+    if (second) take(1, second);
+  }
+  // Same-paper sentences in the abstract's order, so the prose reads as the authors wrote it.
+  parts.sort((a, b) => a.paper - b.paper || a.sentence.index - b.sentence.index);
+  return parts.map((p) => `${p.sentence.text} [${p.paper + 1}]`).join(' ');
+}

@@ -1,0 +1,12 @@
+import OpenAI from 'openai';
+
+/** An OpenAI SDK client for any compatible server; a local server needs no key. */
+export function createOpenAIClient(config: { OPENAI_API_KEY?: string; OPENAI_BASE_URL?: string; LLM_TIMEOUT_MS: number }): OpenAI {
+  return new OpenAI({
+    apiKey: config.OPENAI_API_KEY ?? 'not-needed',
+    ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
+    timeout: config.LLM_TIMEOUT_MS,
+    // A failed call falls back to the extractive answer at once rather than retrying.
+    maxRetries: 0,
+  });
+}

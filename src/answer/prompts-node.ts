@@ -1,0 +1,15 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PromptTemplates } from './prompts.js';
+
+/** Reads `answer.txt` and `condense.txt` from the prompts folder (Node only). */
+export async function loadPrompts(dir: string): Promise<PromptTemplates> {
+  const read = async (name: string) => {
+    try {
+      return await readFile(join(dir, name), 'utf8');
+    } catch {
+      throw new Error(`prompt template ${join(dir, name)} is missing: restore it from the repository or set PROMPTS_DIR`);
+    }
+  };
+  return { answer: await read('answer.txt'), condense: await read('condense.txt') };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** One turn of the conversation as the client sends it. */
+export const ChatMessageSchema = z.object({
+  role: z.enum(['user', 'assistant']),
+  content: z.string().max(8000, 'a message may hold at most 8000 characters'),
+});
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+/** A numbered source the answer cites: `[n]` in the answer text refers to it. */
+export const CitationSchema = z.object({
+  n: z.number().int().positive(),
+  id: z.string(),
+  title: z.string(),
+});
+export type Citation = z.infer<typeof CitationSchema>;
+
+/** The complete answer: the non-streaming body and the streamed `done` event alike. */
+export const ChatResultSchema = z.object({
+  answer: z.string(),
+  citations: z.array(CitationSchema),
+  abstained: z.boolean(),
+  mode: z.enum(['llm', 'extractive']),
+  /** Why the LLM answer was replaced by the extractive one. */
+  fallback: z.string().optional(),
+  /** Markers the LLM wrote that pointed to no source; they were removed from `answer`. */
+  removedMarkers: z.array(z.number().int()).optional(),
+  /** Papers that came close but do not answer the question (on abstention). */
+  related: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
+});
+export type ChatResult = z.infer<typeof ChatResultSchema>;
+
+/** A source offered to the answerer, numbered as the prompt and the `sources` event show it. */
+export const SourceSchema = CitationSchema.extend({ snippet: z.string().optional() });
+export type Source = z.infer<typeof SourceSchema>;
+
+/** What an answerer emits, in order: sources once, deltas, then done (or error). */
+export type ChatEvent =
+  | { type: 'sources'; sources: Source[] }
+  | { type: 'delta'; text: string }
+  | { type: 'done'; result: ChatResult }
+  | { type: 'error'; code: string; message: string };
+
+/** Produces an answer to the last user message, as a stream of events. */
+export interface Answerer {
+  /** `extractive`, or the LLM model name. */
+  readonly label: string;
+  answer(messages: ChatMessage[], options?: { signal?: AbortSignal }): AsyncIterable<ChatEvent>;
+}

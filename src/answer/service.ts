@@ -1,0 +1,182 @@
+import type { Paper } from '../corpus/schema.js';
+import { matchStrength, thresholdFor, type Calibration } from '../retrieval/calibration.js';
+import type { RetrievedPaper, Retriever } from '../retrieval/retriever.js';
+import type { TermStats } from '../retrieval/term-stats.js';
+import { terms } from '../retrieval/text.js';
+import { CitedPaperFinder } from './cited-papers.js';
+import { finalizeCitations } from './citations.js';
+import { readTurn, retrievalQuery, type Turn } from './conversation.js';
+import { composeExtractive } from './extractive.js';
+import { askedMeasures, misuseRefusal, questionIntent } from './intent.js';
+import { condenseQuery, LlmFailure, NOT_COVERED, streamLlmAnswer, type LlmOptions } from './llm.js';
+import type { Answerer, ChatEvent, ChatMessage, ChatResult, Source } from './schema.js';
+
+export interface AnswerServiceOptions {
+  retriever: Retriever;
+  stats: TermStats;
+  calibration: Calibration;
+  /** The LLM to answer with; null for extractive answers only. */
+  llm: LlmOptions | null;
+  /** Sources offered per answer. Default 5. */
+  sources?: number;
+  log?: (msg: string) => void;
+}
+
+/** The outcome of retrieval and the support check, before any text is written. */
+interface Plan {
+  sources: Paper[];
+  /** Each source's relevance relative to the best one. */
+  relative: number[];
+  /** Set when the collection does not support an answer. */
+  abstain: { message: string; related: Paper[] } | null;
+}
+
+const toSources = (papers: readonly Paper[]): Source[] => papers.map((p, i) => ({ n: i + 1, id: p.id, title: p.title }));
+
+/** Splits text into sentence-sized pieces so an extractive answer streams like a generated one. */
+const pieces = (text: string) => text.match(/[^\n]*?(?:\[\d+\]|\n|$)\s*/g)?.filter(Boolean) ?? [text];
+
+/**
+ * The answerer behind `/api/chat`: misuse check, follow-up resolution, retrieval, a calibrated
+ * support decision (abstain when the collection does not answer), then an LLM answer when one is
+ * configured, else the extractive answer; citations are validated and renumbered either way.
+ *
+ * @example
+ * const answerer = createAnswerService({ retriever, stats, calibration, llm: null });
+ * for await (const event of answerer.answer([{ role: 'user', content: 'What is FT-PFN?' }])) console.log(event);
+ */
+export function createAnswerService(options: AnswerServiceOptions): Answerer {
+  const { retriever, stats, calibration, llm } = options;
+  const k = options.sources ?? 5;
+  const log = options.log ?? (() => {});
+  let finder: CitedPaperFinder | null = null;
+  const citedFinder = () => (finder ??= new CitedPaperFinder(retriever.papers, retriever));
+
+  async function plan(turn: Turn, query: string): Promise<Plan> {
+    const intent = questionIntent(turn.question);
+    const hits = await retriever.search(query, Math.max(k, 8));
+    const prior = turn.isFollowUp && turn.previousAnswer ? await citedFinder().find(turn.previousAnswer) : [];
+    const lexTop = Math.max(0, ...hits.map((h) => h.lexical?.score ?? 0));
+    const relOf = (h: RetrievedPaper | undefined) => (h?.lexical && lexTop > 0 ? h.lexical.score / lexTop : h ? h.score / (hits[0]?.score || 1) : 0);
+
+    let sources: Paper[];
+    let relative: number[];
+    if (prior.length) {
+      // "it", "they": the papers the previous answer cited come first.
+      const focus = prior.slice(0, intent.list ? 4 : 2);
+      const rest = hits.filter((h) => !focus.some((p) => p.id === h.paper.id)).slice(0, k - focus.length);
+      sources = [...focus.map((p) => p), ...rest.map((h) => h.paper)];
+      relative = [...focus.map(() => 1), ...rest.map((h) => relOf(h) * 0.5)];
+    } else {
+      const top = hits.slice(0, k);
+      sources = top.map((h) => h.paper);
+      relative = top.map(relOf);
+    }
+    if (!sources.length) return { sources, relative, abstain: { message: notCoveredMessage([]), related: [] } };
+
+    // Support: does the best match beat what random words from the corpus achieve?
+    if (!prior.length) {
+      const qTerms = [...new Set(terms(query))];
+      const strength = matchStrength(lexTop, qTerms, stats);
+      const denseSure = hits[0]?.dense && hits[0].dense.score >= 0.8;
+      if (!denseSure && strength <= thresholdFor(calibration, qTerms.length)) {
+        return { sources, relative, abstain: { message: notCoveredMessage(sources.slice(0, 3)), related: sources.slice(0, 3) } };
+      }
+    }
+    // A named measure ("how many GPUs", "what BLEU score") the best paper never mentions.
+    const measures = askedMeasures(turn.question);
+    const best = sources[0]!;
+    if (measures.length && !intent.list) {
+      const have = new Set(terms(`${best.title} ${best.abstract}`));
+      const missing = measures.filter((m) => !terms(m).every((t) => have.has(t)));
+      if (missing.length === measures.length) {
+        return {
+          sources,
+          relative,
+          abstain: {
+            message: `The abstract of "${best.title}" does not state the ${missing.join(' or ')}, and I can only answer from the abstracts in this collection. The full paper may have it.`,
+            related: [best],
+          },
+        };
+      }
+    }
+    return { sources, relative, abstain: null };
+  }
+
+  function extractive(turn: Turn, p: Plan): { answer: string; citations: ChatResult['citations'] } {
+    const text = composeExtractive({ question: turn.question, intent: questionIntent(turn.question), sources: p.sources, relative: p.relative, stats });
+    const { answer, citations } = finalizeCitations(text, toSources(p.sources));
+    return { answer, citations };
+  }
+
+  async function* answer(messages: ChatMessage[], opts: { signal?: AbortSignal } = {}): AsyncGenerator<ChatEvent> {
+    const turn = readTurn(messages);
+    const refusal = misuseRefusal(turn.question);
+    if (refusal) {
+      yield { type: 'sources', sources: [] };
+      yield { type: 'delta', text: refusal };
+      yield { type: 'done', result: { answer: refusal, citations: [], abstained: true, mode: 'extractive' } };
+      return;
+    }
+
+    let query = retrievalQuery(turn);
+    if (llm && turn.isFollowUp) query = (await condenseQuery(llm, messages, opts.signal)) ?? query;
+    const p = await plan(turn, query);
+    const sources = toSources(p.sources);
+    yield { type: 'sources', sources: sources.map((s, i) => ({ ...s, snippet: retriever.snippet(p.sources[i]!, query) })) };
+
+    if (p.abstain) {
+      yield { type: 'delta', text: p.abstain.message };
+      const related = p.abstain.related.map(({ id, title }) => ({ id, title }));
+      yield { type: 'done', result: { answer: p.abstain.message, citations: [], abstained: true, mode: llm ? 'llm' : 'extractive', related } };
+      return;
+    }
+
+    if (llm) {
+      let fallback: string;
+      try {
+        const gen = streamLlmAnswer(llm, messages, sources.map((s, i) => ({ ...s, abstract: p.sources[i]!.abstract })), opts.signal);
+        let r = await gen.next();
+        while (!r.done) {
+          yield { type: 'delta', text: r.value };
+          r = await gen.next();
+        }
+        const raw = r.value.trim();
+        if (raw.startsWith(NOT_COVERED)) {
+          const message = notCoveredMessage(p.sources.slice(0, 3));
+          yield { type: 'done', result: { answer: message, citations: [], abstained: true, mode: 'llm', related: p.sources.slice(0, 3).map(({ id, title }) => ({ id, title })) } };
+          return;
+        }
+        const final = finalizeCitations(raw, sources);
+        if (final.citations.length) {
+          yield {
+            type: 'done',
+            result: { answer: final.answer, citations: final.citations, abstained: false, mode: 'llm', ...(final.removedMarkers.length ? { removedMarkers: final.removedMarkers } : {}) },
+          };
+          return;
+        }
+        fallback = raw ? 'the LLM answer cited none of the sources' : 'the LLM returned an empty answer';
+      } catch (e) {
+        if (opts.signal?.aborted) return;
+        if (!(e instanceof LlmFailure)) throw e;
+        fallback = e.message;
+      }
+      log(`llm fallback: ${fallback}`);
+      const ex = extractive(turn, p);
+      yield { type: 'done', result: { ...ex, abstained: false, mode: 'extractive', fallback } };
+      return;
+    }
+
+    const ex = extractive(turn, p);
+    for (const piece of pieces(ex.answer)) yield { type: 'delta', text: piece };
+    yield { type: 'done', result: { ...ex, abstained: false, mode: 'extractive' } };
+  }
+
+  return { label: llm ? llm.model : 'extractive', answer };
+}
+
+function notCoveredMessage(related: readonly Paper[]): string {
+  const base = "I couldn't find an answer to this in the paper collection: no abstract here addresses it, so I won't guess.";
+  if (!related.length) return base;
+  return `${base} Related, but not answering this: ${related.map((p) => `"${p.title}"`).join('; ')}.`;
+}

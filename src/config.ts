@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => v || undefined)
+  .optional();
+
+/**
+ * Every setting, read from environment variables once at start-up. The README's configuration
+ * table mirrors this schema: keep them in step.
+ */
+export const ConfigSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  CORPUS_PATH: z.string().default('data/papers.txt'),
+  INDEX_DIR: z.string().default('data/index'),
+  EMBEDDING_MODEL: z.string().default('Xenova/bge-small-en-v1.5'),
+  MODELS_DIR: z.string().default('models'),
+  ALLOW_REMOTE_MODELS: bool.default(true),
+  EMBEDDING_LOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: z.union([z.url(), z.literal('')]).transform((v) => v || undefined).optional(),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  PROMPTS_DIR: z.string().default('prompts'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean)),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Thrown for a bad setting; the message names the variable and what it accepts. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates `env` (defaults fill the gaps); throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const picked = Object.fromEntries(Object.keys(ConfigSchema.shape).map((k) => [k, env[k]]).filter(([, v]) => v !== undefined));
+  const parsed = ConfigSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(picked[String(i.path[0])])}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** True when an LLM is configured: an API key, a base URL (local servers need no key), or both. */
+export const llmConfigured = (c: Config) => Boolean(c.OPENAI_API_KEY || c.OPENAI_BASE_URL);

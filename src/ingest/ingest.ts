@@ -1,0 +1,86 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Corpus } from '../corpus/load.js';
+import type { EmbedderStatus } from '../retrieval/embedder.js';
+import { calibrate } from '../retrieval/calibration.js';
+import { LexicalIndex } from '../retrieval/lexical.js';
+import { TermStats } from '../retrieval/term-stats.js';
+import { VectorStore } from '../retrieval/vector-store.js';
+import { FILES, readManifest, swapInto } from './index-files.js';
+import { MANIFEST_FORMAT, staleReason, type Manifest } from './manifest.js';
+
+export interface IngestOptions {
+  corpus: Corpus;
+  corpusPath: string;
+  indexDir: string;
+  embedding: EmbedderStatus;
+  /** Rebuild even when the index is current. */
+  force?: boolean;
+  /** Called with (done, total) while embedding. */
+  onProgress?: (done: number, total: number) => void;
+  /** Test hook: runs after the new index is written, before it is swapped in. */
+  beforeSwap?: (builtDir: string) => Promise<void>;
+}
+
+export interface IngestResult {
+  manifest: Manifest;
+  rebuilt: boolean;
+  /** Why it was rebuilt, or why not. */
+  reason: string;
+}
+
+/**
+ * Makes `indexDir` hold an index of `corpus` built by the current embedder: a vectra LocalIndex
+ * of embeddings (when an embedder is available), a serialized BM25 index, the
+ * abstention calibration, the papers and a manifest. Does nothing when the manifest already matches. Builds in a temporary sibling folder
+ * and swaps it in, so an interrupted run leaves the previous index usable.
+ */
+export async function ingest(options: IngestOptions): Promise<IngestResult> {
+  const { corpus, indexDir, embedding } = options;
+  const embedder = embedding.embedder;
+  const existing = await readManifest(indexDir);
+  const stale = staleReason(existing, { corpusHash: corpus.hash, embedderId: embedder?.id ?? null });
+  if (existing && !stale && !options.force) return { manifest: existing, rebuilt: false, reason: 'index is up to date' };
+
+  const started = Date.now();
+  await mkdir(dirname(indexDir), { recursive: true });
+  const tmp = await mkdtemp(join(dirname(indexDir), `.${basename(indexDir)}.building-`));
+  try {
+    const papers = corpus.papers;
+    let dim = 0;
+    if (embedder) {
+      const items: { id: string; vector: number[] }[] = [];
+      const batch = 32;
+      options.onProgress?.(0, papers.length);
+      for (let i = 0; i < papers.length; i += batch) {
+        const slice = papers.slice(i, i + batch);
+        const vectors = await embedder.embedDocuments(slice.map((p) => `${p.title}. ${p.abstract}`));
+        slice.forEach((p, j) => items.push({ id: p.id, vector: vectors[j]! }));
+        options.onProgress?.(Math.min(i + batch, papers.length), papers.length);
+      }
+      dim = items[0]?.vector.length ?? embedder.dim;
+      await VectorStore.build(join(tmp, FILES.vectors), items);
+    }
+    const lexical = LexicalIndex.build(papers);
+    await writeFile(join(tmp, FILES.lexical), JSON.stringify(lexical));
+    await writeFile(join(tmp, FILES.calibration), JSON.stringify(calibrate(papers, lexical, new TermStats(papers))));
+    await writeFile(join(tmp, FILES.papers), JSON.stringify(papers));
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      corpusPath: options.corpusPath,
+      corpusHash: corpus.hash,
+      papers: papers.length,
+      embedder: embedder ? { id: embedder.id, dim } : null,
+      ...(embedding.error ? { denseUnavailable: embedding.error } : {}),
+      builtAt: new Date().toISOString(),
+      buildMs: Date.now() - started,
+    };
+    // The manifest is written last: a folder without one is never taken for an index.
+    await writeFile(join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));
+    await options.beforeSwap?.(tmp);
+    await swapInto(tmp, indexDir);
+    return { manifest, rebuilt: true, reason: options.force ? 'forced' : stale! };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+export const MANIFEST_FORMAT = 1;
+
+/** `data/index/manifest.json`: what built the index, so a stale one is detected, never silently mixed. */
+export const ManifestSchema = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  corpusPath: z.string(),
+  corpusHash: z.string(),
+  papers: z.number().int().nonnegative(),
+  /** The embedder that wrote the vectors; null when the index is lexical only. */
+  embedder: z.object({ id: z.string(), dim: z.number().int().positive() }).nullable(),
+  /** Why there are no vectors, when embedder is null. */
+  denseUnavailable: z.string().optional(),
+  builtAt: z.string(),
+  buildMs: z.number().nonnegative(),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** Why an existing index cannot serve this corpus and embedder, or null when it can. */
+export function staleReason(manifest: Manifest | null, want: { corpusHash: string; embedderId: string | null }): string | null {
+  if (!manifest) return 'no index yet';
+  if (manifest.corpusHash !== want.corpusHash) return 'the corpus changed';
+  const have = manifest.embedder?.id ?? null;
+  if (have !== want.embedderId) return `the embedder changed (${have ?? 'none'} -> ${want.embedderId ?? 'none'})`;
+  return null;
+}

@@ -1,0 +1,112 @@
+/**
+ * Node entry: validates configuration, loads the embedder, ingests when the index is missing or
+ * stale, loads the index and serves the Hono app. `startServer()` is what tests and `npm start` use.
+ */
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { createAnswerService } from './answer/service.js';
+import { loadPrompts } from './answer/prompts-node.js';
+import { ConfigError, loadConfig, llmConfigured, type Config } from './config.js';
+import { loadCorpus } from './corpus/load.js';
+import { CorpusError } from './corpus/parse-json.js';
+import { describeIssues, ingestWithProgress } from './ingest/report.js';
+import { loadIndex } from './ingest/index-files.js';
+import { createOpenAIClient } from './answer/llm-client.js';
+import { HybridRetriever } from './retrieval/retriever.js';
+import { TermStats } from './retrieval/term-stats.js';
+import { loadTransformersEmbedder } from './retrieval/transformers-embedder.js';
+import { createApp } from './server/app.js';
+import * as assets from './server/web-assets.generated.js';
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+  config: Config;
+}
+
+type Log = (msg: string) => void;
+
+/** Everything the app needs, built from the configuration. */
+export async function buildApp(config: Config, log: Log) {
+  const embedding = await loadTransformersEmbedder({
+    model: config.EMBEDDING_MODEL,
+    modelsDir: config.MODELS_DIR,
+    allowRemote: config.ALLOW_REMOTE_MODELS,
+    timeoutMs: config.EMBEDDING_LOAD_TIMEOUT_MS,
+  });
+  if (embedding.error) log(`warning: ${embedding.error}`);
+
+  const corpus = await loadCorpus(config.CORPUS_PATH);
+  const result = await ingestWithProgress({ corpus, corpusPath: config.CORPUS_PATH, indexDir: config.INDEX_DIR, embedding }, log, false);
+  if (result.rebuilt) for (const line of describeIssues(corpus.issues)) log(line);
+  const index = await loadIndex(config.INDEX_DIR);
+  const retriever = new HybridRetriever({
+    papers: index.papers,
+    lexical: index.lexical,
+    dense: embedding.embedder && index.vectors ? { embedder: embedding.embedder, store: index.vectors } : null,
+  });
+
+  const llm = llmConfigured(config)
+    ? {
+        client: createOpenAIClient(config),
+        model: config.OPENAI_MODEL,
+        timeoutMs: config.LLM_TIMEOUT_MS,
+        prompts: await loadPrompts(config.PROMPTS_DIR),
+      }
+    : null;
+  const answerer = createAnswerService({ retriever, stats: new TermStats(index.papers), calibration: index.calibration, llm, log });
+  const app = createApp({
+    retriever,
+    answerer,
+    embedder: { id: embedding.embedder?.id ?? 'none', ...(embedding.error ? { unavailable: embedding.error } : {}) },
+    assets,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    log,
+  });
+  return { app, retriever, answerer, index };
+}
+
+/** Builds and starts the server. `env` overrides process.env (tests pass PORT=0 for a free port). */
+export async function startServer(env: Record<string, string | undefined> = process.env, log: Log = (m) => console.error(m)): Promise<RunningServer> {
+  const config = loadConfig(env);
+  const { app } = await buildApp(config, log);
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info: AddressInfo) => {
+      const host = info.address.includes(':') ? `[${info.address}]` : info.address;
+      resolve({
+        url: `http://${host}:${info.port}`,
+        config,
+        close: () => new Promise<void>((done) => {
+          server.close(() => done());
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        }),
+      });
+    });
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new ConfigError(`port ${config.PORT} on ${config.HOST} is in use: stop the other server or set PORT`) : e),
+    );
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  try {
+    const server = await startServer();
+    console.log(`paper chat: serving on ${server.url} (ready in ${Date.now() - started} ms)`);
+    const stop = () => server.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof CorpusError) {
+      console.error(`paper chat: ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main();

@@ -1,0 +1,80 @@
+import MiniSearch, { type Options, type SearchOptions } from 'minisearch';
+import type { Paper } from '../corpus/schema.js';
+import { processTerm, words } from './text.js';
+
+/** One ranked lexical hit. `score` is MiniSearch's BM25+ score; `terms` the query terms it matched. */
+export interface LexicalHit {
+  id: string;
+  score: number;
+  terms: string[];
+}
+
+export interface LexicalIndexOptions {
+  /** Weight of a title match relative to an abstract match. Default 1.5. */
+  titleBoost?: number;
+  /** Edit distance allowed, as a fraction of the term length (MiniSearch `fuzzy`), for terms of 6+ characters. Default 0.2. */
+  fuzzy?: number;
+  /** Weight of fuzzy matches. Default 0.1. */
+  fuzzyWeight?: number;
+}
+
+type Doc = Pick<Paper, 'id' | 'title' | 'abstract'>;
+
+const tokenize = (text: string) => words(text);
+
+/**
+ * BM25 index over paper titles and abstracts, with English stemming and stop words
+ * (MiniSearch underneath). Built once at ingestion, serialized with `toJSON()`, loaded with
+ * `LexicalIndex.fromJSON()`; never rebuilt per query.
+ *
+ * @example
+ * const index = LexicalIndex.build(papers);
+ * const json = JSON.stringify(index);               // at ingestion
+ * const loaded = LexicalIndex.fromJSON(json);       // at start-up
+ * loaded.search('neural operators for PDEs', 10);
+ */
+export class LexicalIndex {
+  private readonly searchOptions: SearchOptions;
+
+  private constructor(private readonly mini: MiniSearch<Doc>, options: LexicalIndexOptions = {}) {
+    const { titleBoost = 1.5, fuzzy = 0.2, fuzzyWeight = 0.1 } = options;
+    this.searchOptions = {
+      boost: { title: titleBoost },
+      fuzzy: (term) => (term.length >= 6 ? fuzzy : false),
+      weights: { fuzzy: fuzzyWeight, prefix: 0.3 },
+      prefix: (term) => term.length >= 5,
+      combineWith: 'OR',
+    };
+  }
+
+  private static miniOptions(): Options<Doc> {
+    return { fields: ['title', 'abstract'], idField: 'id', tokenize, processTerm };
+  }
+
+  static build(papers: readonly Doc[], options?: LexicalIndexOptions): LexicalIndex {
+    const mini = new MiniSearch<Doc>(LexicalIndex.miniOptions());
+    mini.addAll(papers.map(({ id, title, abstract }) => ({ id, title, abstract })));
+    return new LexicalIndex(mini, options);
+  }
+
+  static fromJSON(json: string, options?: LexicalIndexOptions): LexicalIndex {
+    return new LexicalIndex(MiniSearch.loadJSON<Doc>(json, LexicalIndex.miniOptions()), options);
+  }
+
+  toJSON(): unknown {
+    return this.mini.toJSON();
+  }
+
+  get size(): number {
+    return this.mini.documentCount;
+  }
+
+  /** Top-k papers for a query, best first; ties broken by id so results are deterministic. */
+  search(query: string, k: number): LexicalHit[] {
+    return this.mini
+      .search(query, this.searchOptions)
+      .map((r) => ({ id: String(r.id), score: r.score, terms: r.terms }))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, k);
+  }
+}

@@ -1,0 +1,100 @@
+import type { Paper } from '../corpus/schema.js';
+import type { Embedder } from './embedder.js';
+import { reciprocalRankFusion } from './fusion.js';
+import type { LexicalIndex } from './lexical.js';
+import { bestSnippet } from './snippet.js';
+import type { VectorStore } from './vector-store.js';
+
+export interface RetrievedPaper {
+  paper: Paper;
+  /** Fused (RRF) score: comparable within one result list only. */
+  score: number;
+  /** BM25 score and matched query terms, when the lexical retriever found the paper. */
+  lexical: { rank: number; score: number; terms: string[] } | null;
+  /** Cosine similarity, when the dense retriever found the paper. */
+  dense: { rank: number; score: number } | null;
+}
+
+/** What the HTTP layer and the answerers need from retrieval: runtime-agnostic. */
+export interface Retriever {
+  /** True when queries are embedded and fused with the lexical list. */
+  readonly dense: boolean;
+  readonly size: number;
+  /** Every paper, in corpus order. */
+  readonly papers: readonly Paper[];
+  getPaper(id: string): Paper | undefined;
+  search(query: string, k: number): Promise<RetrievedPaper[]>;
+  snippet(paper: Paper, query: string): string;
+}
+
+export interface HybridRetrieverOptions {
+  papers: readonly Paper[];
+  lexical: LexicalIndex;
+  /** Both or neither: the embedder must be the one that built the vectors. */
+  dense?: { embedder: Embedder; store: VectorStore } | null;
+  /** Candidates taken from each list before fusion. Default 50. */
+  depth?: number;
+  /** RRF constant. Default 60. */
+  rrfK?: number;
+}
+
+/**
+ * Lexical (BM25) and, when an embedder is available, dense retrieval fused by reciprocal rank.
+ *
+ * @example
+ * const retriever = new HybridRetriever({ papers, lexical, dense: { embedder, store } });
+ * const top = await retriever.search('graph neural networks for molecules', 5);
+ */
+export class HybridRetriever implements Retriever {
+  private readonly byId: Map<string, Paper>;
+  private readonly depth: number;
+  private readonly rrfK: number;
+  private readonly denseParts: HybridRetrieverOptions['dense'];
+
+  constructor(private readonly options: HybridRetrieverOptions) {
+    this.byId = new Map(options.papers.map((p) => [p.id, p]));
+    this.depth = options.depth ?? 50;
+    this.rrfK = options.rrfK ?? 60;
+    this.denseParts = options.dense ?? null;
+  }
+
+  get dense(): boolean {
+    return this.denseParts != null;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get papers(): readonly Paper[] {
+    return this.options.papers;
+  }
+
+  getPaper(id: string): Paper | undefined {
+    return this.byId.get(id);
+  }
+
+  snippet(paper: Paper, query: string): string {
+    return bestSnippet(paper.abstract, query);
+  }
+
+  async search(query: string, k: number): Promise<RetrievedPaper[]> {
+    const lexicalHits = this.options.lexical.search(query, Math.max(k, this.depth));
+    const denseHits = this.denseParts
+      ? await this.denseParts.store.query(await this.denseParts.embedder.embedQuery(query), Math.max(k, this.depth))
+      : [];
+    const lexById = new Map(lexicalHits.map((h, i) => [h.id, { rank: i + 1, score: h.score, terms: h.terms }]));
+    const denseById = new Map(denseHits.map((h, i) => [h.id, { rank: i + 1, score: h.score }]));
+    const fused = this.denseParts
+      ? reciprocalRankFusion([lexicalHits, denseHits], this.rrfK)
+      : lexicalHits.map((h) => ({ id: h.id, score: h.score }));
+    const out: RetrievedPaper[] = [];
+    for (const { id, score } of fused) {
+      const paper = this.byId.get(id);
+      if (!paper) continue; // an index entry for a paper no longer in the corpus: skip, never crash
+      out.push({ paper, score, lexical: lexById.get(id) ?? null, dense: denseById.get(id) ?? null });
+      if (out.length === k) break;
+    }
+    return out;
+  }
+}

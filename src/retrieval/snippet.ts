@@ -1,0 +1,21 @@
+import { splitSentences } from '../corpus/sentences.js';
+import { terms } from './text.js';
+
+/**
+ * The sentence of `text` that shares the most distinct query terms (earliest on a tie), cut to
+ * `max` characters: a short answer to "why is this result here?".
+ */
+export function bestSnippet(text: string, query: string, max = 240): string {
+  const want = new Set(terms(query));
+  const sentences = splitSentences(text);
+  let best = sentences[0] ?? text;
+  let bestHits = -1;
+  for (const s of sentences) {
+    const hits = new Set(terms(s).filter((t) => want.has(t))).size;
+    if (hits > bestHits) {
+      best = s;
+      bestHits = hits;
+    }
+  }
+  return best.length > max ? `${best.slice(0, max - 1).replace(/\s+\S*$/, '')}…` : best;
+}

@@ -1,0 +1,70 @@
+import { Hono, type Context } from 'hono';
+import { rateLimiter } from 'hono-rate-limiter';
+import type { Answerer } from '../answer/schema.js';
+import type { Retriever } from '../retrieval/retriever.js';
+import { handleError, sendError } from './errors.js';
+import { originGuard } from './middleware/origin-guard.js';
+import { chatRoutes } from './routes/chat.js';
+import { healthRoutes } from './routes/health.js';
+import { paperRoutes } from './routes/papers.js';
+import { searchRoutes } from './routes/search.js';
+import { webRoutes, type WebAssets } from './routes/web.js';
+
+export interface AppDeps {
+  retriever: Retriever;
+  answerer: Answerer;
+  /** Embedder id, or `none`; and why dense retrieval is off, when it is. */
+  embedder: { id: string; unavailable?: string };
+  assets: WebAssets;
+  allowedOrigins?: readonly string[];
+  /** Chat and search requests per client per minute; 0 turns the limit off. Default 0. */
+  rateLimitPerMinute?: number;
+  /** Identifies a client for rate limiting (the Node entry uses the socket address). */
+  clientKey?: (c: Context) => string;
+  log?: (msg: string) => void;
+}
+
+/**
+ * Builds the whole HTTP app from its dependencies. Runtime-agnostic (no Node APIs): the Node
+ * server, the Cloudflare Worker and the tests all call this.
+ *
+ * @example
+ * serve({ fetch: createApp({ retriever, answerer, embedder, assets }).fetch, port: 8787 })
+ */
+export function createApp(deps: AppDeps) {
+  const log = deps.log ?? console.error;
+  const app = new Hono();
+
+  app.use('/api/*', originGuard({ allowedOrigins: deps.allowedOrigins ?? [] }));
+  if (deps.rateLimitPerMinute) {
+    app.use(
+      '/api/*',
+      rateLimiter({
+        windowMs: 60_000,
+        limit: deps.rateLimitPerMinute,
+        standardHeaders: 'draft-7',
+        keyGenerator: deps.clientKey ?? ((c) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous'),
+        handler: (c) => sendError(c, 429, 'rate_limited', `Too many requests: at most ${deps.rateLimitPerMinute} a minute. Wait a moment and try again.`),
+      }),
+    );
+  }
+
+  app.route('/', healthRoutes(() => ({
+    status: 'ok',
+    papers: deps.retriever.size,
+    dense: deps.retriever.dense,
+    embedder: deps.embedder.id,
+    ...(deps.embedder.unavailable ? { denseUnavailable: deps.embedder.unavailable } : {}),
+    llm: deps.answerer.label,
+  })));
+  app.route('/', searchRoutes(deps.retriever));
+  app.route('/', paperRoutes(deps.retriever));
+  app.route('/', chatRoutes(deps.answerer, log));
+  app.route('/', webRoutes(deps.assets));
+
+  app.notFound((c) => sendError(c, 404, 'not_found', `No route ${c.req.method} ${c.req.path}. See the README for the API.`));
+  app.onError((err, c) => handleError(err, c, log));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,13 @@
+import { Hono } from 'hono';
+import type { Retriever } from '../../retrieval/retriever.js';
+import { ApiError } from '../errors.js';
+
+/** `GET /api/papers/:id` → the paper's title and abstract; 404 for an unknown id. */
+export function paperRoutes(retriever: Retriever) {
+  return new Hono().get('/api/papers/:id', (c) => {
+    const id = c.req.param('id');
+    const paper = retriever.getPaper(id);
+    if (!paper) throw new ApiError(404, 'paper_not_found', `No paper has the id "${id}". Ids come from /api/search results and answer citations.`);
+    return c.json(paper);
+  });
+}

@@ -1,0 +1,19 @@
+import { Hono } from 'hono';
+import type { Retriever } from '../../retrieval/retriever.js';
+import { jsonBody } from '../middleware/json-body.js';
+import { SearchRequestSchema, type SearchResult } from '../schemas.js';
+
+/** `POST /api/search {query, k?}` → the top-k papers with a fused score and the best-matching sentence. */
+export function searchRoutes(retriever: Retriever) {
+  return new Hono().post('/api/search', jsonBody(SearchRequestSchema), async (c) => {
+    const { query, k } = c.get('body');
+    const hits = await retriever.search(query, k);
+    const results: SearchResult[] = hits.map((h) => ({
+      id: h.paper.id,
+      title: h.paper.title,
+      score: Number(h.score.toFixed(6)),
+      snippet: retriever.snippet(h.paper, query),
+    }));
+    return c.json({ results });
+  });
+}

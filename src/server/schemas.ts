@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { ChatMessageSchema } from '../answer/schema.js';
+
+export const SearchRequestSchema = z.object({
+  query: z.string().trim().min(1, 'query must not be empty').max(2000, 'query may hold at most 2000 characters'),
+  k: z.number().int().min(1).max(50).default(10),
+});
+
+export const SearchResultSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  score: z.number(),
+  snippet: z.string().optional(),
+});
+export type SearchResult = z.infer<typeof SearchResultSchema>;
+
+export const ChatRequestSchema = z.object({
+  messages: z
+    .array(ChatMessageSchema)
+    .min(1, 'messages must hold at least one message')
+    .max(50, 'messages may hold at most 50 turns')
+    .refine((m) => m[m.length - 1]?.role === 'user', 'the last message must have role "user"')
+    .refine((m) => (m[m.length - 1]?.content.trim().length ?? 0) > 0, 'the last user message must not be empty'),
+  stream: z.boolean().default(false),
+});
+
+export const HealthSchema = z.object({
+  status: z.literal('ok'),
+  papers: z.number().int(),
+  dense: z.boolean(),
+  embedder: z.string(),
+  /** Why dense retrieval is off, when it is. */
+  denseUnavailable: z.string().optional(),
+  llm: z.string(),
+});
+export type Health = z.infer<typeof HealthSchema>;
+
+export const PaperResponseSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  abstract: z.string(),
+  url: z.string().optional(),
+  authors: z.array(z.string()).optional(),
+  year: z.number().optional(),
+});
+
+export const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;

@@ -1,0 +1,84 @@
+import { externalLink, h, safeUrl } from './dom.js';
+
+/**
+ * A tiny Markdown subset rendered by building DOM nodes (never HTML strings): paragraphs, line
+ * breaks, bullet and numbered lists, **bold**, `code`, http(s) links, and citation markers
+ * (`[1]`, `[1, 2]`, `[1][2]`), which become chips through `chip(n)`.
+ */
+
+/** Marker groups use the same grammar as the server's validation (src/answer/citations.ts). */
+const INLINE = /(\[\d+(?:\s*[,;–-]\s*\d+)*\])|\*\*([^*\n]+?)\*\*|`([^`\n]+)`|(https?:\/\/[^\s<>"'()[\]]*[^\s<>"'()[\].,;:!?])/g;
+const LIST_ITEM = /^\s*(?:[-*•]|(\d+)[.)])\s+(.*)$/;
+
+export type ChipFactory = (n: number) => Node | null;
+
+export const markerNumbers = (group: string): number[] => group.slice(1, -1).split(/\s*[,;–-]\s*/).map(Number);
+
+function inline(text: string, chip: ChipFactory, out: Node[] = []): Node[] {
+  let last = 0;
+  for (const m of text.matchAll(INLINE)) {
+    const i = m.index ?? 0;
+    if (i > last) out.push(document.createTextNode(text.slice(last, i)));
+    last = i + m[0].length;
+    if (m[1]) {
+      const chips = markerNumbers(m[1]).map(chip);
+      if (chips.every(Boolean)) {
+        const group = h('span', { class: 'pc-chips' });
+        for (const c of chips) group.appendChild(c!);
+        out.push(group);
+      } else out.push(document.createTextNode(m[0]));
+    } else if (m[2] !== undefined) out.push(h('strong', null, ...inline(m[2], chip)));
+    else if (m[3] !== undefined) out.push(h('code', null, m[3]));
+    else if (m[4]) {
+      const href = safeUrl(m[4]);
+      out.push(href ? externalLink(href, m[4]) : document.createTextNode(m[4]));
+    }
+  }
+  if (last < text.length) out.push(document.createTextNode(text.slice(last)));
+  return out;
+}
+
+/** Renders `text` into a fragment of block elements. */
+export function renderRich(text: string, chip: ChipFactory): DocumentFragment {
+  const frag = document.createDocumentFragment();
+  for (const block of text.trim().split(/\n\s*\n/)) {
+    if (!block.trim()) continue;
+    let para: HTMLParagraphElement | null = null;
+    let list: HTMLOListElement | HTMLUListElement | null = null;
+    for (const line of block.split('\n')) {
+      const item = LIST_ITEM.exec(line);
+      if (item) {
+        para = null;
+        const ordered = item[1] !== undefined;
+        if (!list || (list.tagName === 'OL') !== ordered) {
+          list = ordered ? h('ol', item[1] !== '1' ? { start: item[1] } : null) : h('ul');
+          frag.appendChild(list);
+        }
+        list.appendChild(h('li', null, ...inline(item[2] ?? '', chip)));
+        continue;
+      }
+      if (!line.trim()) continue;
+      if (list && /^\s{2,}/.test(line) && list.lastChild) {
+        // An indented continuation of the last list item.
+        list.lastChild.appendChild(document.createTextNode(' '));
+        for (const n of inline(line.trim(), chip)) list.lastChild.appendChild(n);
+        continue;
+      }
+      list = null;
+      if (para) para.appendChild(h('br'));
+      else {
+        para = h('p');
+        frag.appendChild(para);
+      }
+      for (const n of inline(line, chip)) para.appendChild(n);
+    }
+  }
+  return frag;
+}
+
+/** Plain text of an answer for copying and for screen-reader announcements. */
+export function plainAnswer(answer: string, citations: readonly { n: number; title: string }[]): string {
+  const text = answer.replace(/\*\*([^*\n]+?)\*\*/g, '$1').trim();
+  if (!citations.length) return text;
+  return `${text}\n\nSources:\n${citations.map((c) => `[${c.n}] ${c.title}`).join('\n')}`;
+}
