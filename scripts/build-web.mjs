@@ -3,13 +3,24 @@
 // the chat page's HTML with its script inlined, and the widget script, as string constants the
 // Hono app serves on any runtime (Node or Workers) without reading files.
 // Runs on `npm install` (postinstall), before `npm start` and before `npm test`.
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}src/server/web-assets.generated.ts`;
+
+/** `.css` imports become their minified text (for <style> elements and constructed sheets). */
+const cssAsText = {
+  name: 'css-as-text',
+  setup(b) {
+    b.onLoad({ filter: /\.css$/ }, async (args) => {
+      const { code } = await transform(await readFile(args.path, 'utf8'), { loader: 'css', minify: true, target: ['chrome111', 'firefox113', 'safari16.2'] });
+      return { contents: code.trim(), loader: 'text' };
+    });
+  },
+};
 
 async function bundle(entry) {
   const result = await build({
@@ -21,6 +32,7 @@ async function bundle(entry) {
     write: false,
     legalComments: 'none',
     loader: { '.css': 'text' },
+    plugins: [cssAsText],
   });
   return result.outputFiles[0].text;
 }
@@ -38,7 +50,14 @@ await writeFile(
     `export const page = ${JSON.stringify(page)};\n` +
     `export const widget = ${JSON.stringify(widget)};\n`,
 );
-const kb = (s) => (gzipSync(s).length / 1024).toFixed(1);
+// The widget is embedded in other people's pages: it must stay small.
+const WIDGET_BUDGET = 20 * 1024;
+const gz = (s) => gzipSync(s).length;
+const kb = (n) => (n / 1024).toFixed(1);
 if (!process.env.npm_lifecycle_event?.startsWith('pre')) {
-  console.log(`web assets: page ${kb(page)} KB gzipped, widget ${kb(widget)} KB gzipped -> src/server/web-assets.generated.ts`);
+  console.log(`web assets: page ${kb(gz(page))} KB gzipped, widget ${kb(gz(widget))} KB gzipped (${kb(widget.length)} KB minified) -> src/server/web-assets.generated.ts`);
+}
+if (gz(widget) > WIDGET_BUDGET) {
+  console.error(`build-web: the widget is ${kb(gz(widget))} KB gzipped, over its ${kb(WIDGET_BUDGET)} KB budget.`);
+  process.exit(1);
 }

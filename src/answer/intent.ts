@@ -1,3 +1,5 @@
+import { STOP_WORDS } from '../retrieval/text.js';
+
 /** What kind of answer a question wants: drives sentence selection and the answer's shape. */
 export interface QuestionIntent {
   /** "Which papers ...", "what work ...", "any papers on ...": one line per paper. */
@@ -8,6 +10,8 @@ export interface QuestionIntent {
   dataset: boolean;
   /** Asks for a name: which method/model/techniques, what is it called. */
   name: boolean;
+  /** Measures asked for by name ("how many GPUs", "what BLEU score"); see askedMeasures. */
+  measures: Measure[];
 }
 
 const LIST = /\b(which|what|any|are there|list|find|show me|what's|whats)\b[^?]{0,40}\b(papers|works|studies|approaches|methods|articles|work)\b|\bwhat(?:'s| is| does)? (?:in )?(?:the|this) collection\b|\bpapers (?:on|about|that)\b|\bwhat (?:work|research) (?:here|is there)\b/i;
@@ -16,7 +20,13 @@ const DATASET = /\b(datasets?|benchmarks?|corpora|corpus of|data sets?|evaluated
 const NAME = /\b(what|which) (two |three |four )?(techniques?|methods?|models?|algorithms?|architectures?|nonlinearit\w*|activation|operations?|problems?|tasks?)\b|\bwhat is it called\b|\bname of\b|\bwhich (one|kind|type)\b/i;
 
 export function questionIntent(question: string): QuestionIntent {
-  return { list: LIST.test(question), number: NUMBER.test(question), dataset: DATASET.test(question), name: NAME.test(question) };
+  return {
+    list: LIST.test(question),
+    number: NUMBER.test(question),
+    dataset: DATASET.test(question),
+    name: NAME.test(question),
+    measures: askedMeasures(question),
+  };
 }
 
 /** Requests outside the assistant's job: its instructions, creative writing, made-up sources, role play. */
@@ -37,31 +47,55 @@ export function misuseRefusal(question: string): string | null {
   );
 }
 
-/** Measures and quantities a question may ask for by name; their stems must appear in an abstract that answers it. */
-const MEASURES = new Set([
-  'bleu', 'rouge', 'fid', 'inception', 'perplexity', 'latency', 'throughput', 'rmse', 'mse', 'mae', 'iou', 'miou', 'psnr', 'ssim',
-  'auc', 'auroc', 'f1', 'wer', 'cer', 'map', 'ndcg', 'mrr', 'recall', 'precision', 'top-1', 'top-5', 'dice',
-  'learning rate', 'batch size', 'epochs', 'gpus', 'gpu', 'tpus', 'hours', 'days', 'parameters', 'patients', 'participants',
-  'subjects', 'images', 'samples', 'examples', 'tokens', 'layers', 'heads', 'nodes', 'queries', 'seeds', 'runs', 'cost', 'memory', 'energy',
+/**
+ * A quantity the question names: a `count` ("how many GPUs": a number stands before the noun) or
+ * a `metric` ("what BLEU score": a number stands near the metric's name).
+ */
+export interface Measure {
+  name: string;
+  kind: 'count' | 'metric';
+}
+
+/** Metrics a question may ask for by name; an abstract that reports one names it. */
+const METRICS = new Set([
+  'bleu', 'rouge', 'fid', 'perplexity', 'latency', 'throughput', 'rmse', 'mse', 'mae', 'iou', 'miou', 'psnr', 'ssim',
+  'auc', 'auroc', 'f1', 'wer', 'cer', 'ndcg', 'learning rate', 'batch size',
 ]);
-const COUNT_SKIP = new Set(['more', 'fewer', 'less', 'different', 'total', 'of', 'the', 'other', 'distinct', 'additional', 'extra']);
+/** Other spellings of a metric, any of which counts as naming it. */
+export const METRIC_ALIASES: Record<string, string[]> = {
+  rmse: ['root mean square error', 'root mean squared error'],
+  mse: ['mean squared error', 'mean square error'],
+  mae: ['mean absolute error'],
+  fid: ['frechet inception distance', 'fréchet inception distance'],
+  wer: ['word error rate'],
+  auroc: ['auc'],
+};
+const COUNT_SKIP = new Set(['more', 'fewer', 'less', 'different', 'total', 'of', 'the', 'other', 'distinct', 'additional', 'extra', 'times']);
 
 /**
- * The measures a question asks for by name ("how many GPUs", "what BLEU score", "what learning
- * rate"), as lowercase words. An abstract that never mentions the measure cannot answer it.
+ * The measures a question asks for by name: the counted noun of "how many GPUs", or a metric as in
+ * "what BLEU score" or "what learning rate". An abstract that never states the measure with a
+ * number cannot answer the question.
  */
-export function askedMeasures(question: string): string[] {
+export function askedMeasures(question: string): Measure[] {
   const q = question.toLowerCase();
-  const found = new Set<string>();
-  for (const m of q.matchAll(/\bhow many ([a-z0-9-]+)(?: ([a-z0-9-]+))?/g)) {
-    const word = [m[1], m[2]].find((w) => w && !COUNT_SKIP.has(w));
-    if (word) found.add(word);
+  const found = new Map<string, Measure>();
+  const add = (name: string, kind: Measure['kind']) => found.set(name, { name, kind });
+  for (const m of q.matchAll(/\bhow many ((?:[a-z0-9-]+ ?){1,4})/g)) {
+    // The counted noun ends the noun phrase: "how many medical images were used" -> images.
+    const phrase: string[] = [];
+    for (const w of m[1]!.trim().split(' ')) {
+      if (STOP_WORDS.has(w) && !COUNT_SKIP.has(w)) break;
+      phrase.push(w);
+    }
+    const head = phrase.filter((w) => !COUNT_SKIP.has(w)).pop();
+    if (head) add(head, 'count');
   }
-  for (const m of q.matchAll(/\b(?:what|which)(?:'s| is| was| are)?(?: the)?(?: [a-z0-9-]+'s)?(?: \w+)? ([a-z0-9-]+)(?: ([a-z0-9-]+))?/g)) {
+  for (const m of q.matchAll(/\b(?:what|which)(?:'s| is| was| were| are)?(?: the)?(?: [a-z0-9-]+'s)? ([a-z0-9-]+)(?: ([a-z0-9-]+))?/g)) {
     const pair = `${m[1]} ${m[2] ?? ''}`.trim();
-    if (MEASURES.has(pair)) found.add(pair);
-    else if (m[1] && MEASURES.has(m[1])) found.add(m[1]);
+    if (METRICS.has(pair)) add(pair, 'metric');
+    else if (m[1] && METRICS.has(m[1])) add(m[1], 'metric');
+    else if (m[2] && METRICS.has(m[2])) add(m[2], 'metric');
   }
-  for (const m of q.matchAll(/\b(bleu|fid|perplexity|latency|rmse|psnr|ssim|auroc|wer|learning rate|batch size)\b/g)) found.add(m[1]!);
-  return [...found];
+  return [...found.values()];
 }

@@ -1,5 +1,5 @@
 import type { Paper } from '../corpus/schema.js';
-import { matchStrength, thresholdFor, type Calibration } from '../retrieval/calibration.js';
+import { matchStrength, OUTLIER_DEPTH, thresholdFor, topOutlier, type Calibration } from '../retrieval/calibration.js';
 import type { RetrievedPaper, Retriever } from '../retrieval/retriever.js';
 import type { TermStats } from '../retrieval/term-stats.js';
 import { terms } from '../retrieval/text.js';
@@ -7,7 +7,8 @@ import { CitedPaperFinder } from './cited-papers.js';
 import { finalizeCitations } from './citations.js';
 import { readTurn, retrievalQuery, type Turn } from './conversation.js';
 import { composeExtractive } from './extractive.js';
-import { askedMeasures, misuseRefusal, questionIntent } from './intent.js';
+import { misuseRefusal, questionIntent } from './intent.js';
+import { abstractStatesMeasure } from './sentence-scoring.js';
 import { condenseQuery, LlmFailure, NOT_COVERED, streamLlmAnswer, type LlmOptions } from './llm.js';
 import type { Answerer, ChatEvent, ChatMessage, ChatResult, Source } from './schema.js';
 
@@ -54,7 +55,7 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
 
   async function plan(turn: Turn, query: string): Promise<Plan> {
     const intent = questionIntent(turn.question);
-    const hits = await retriever.search(query, Math.max(k, 8));
+    const hits = await retriever.search(query, Math.max(k, OUTLIER_DEPTH));
     const prior = turn.isFollowUp && turn.previousAnswer ? await citedFinder().find(turn.previousAnswer) : [];
     const lexTop = Math.max(0, ...hits.map((h) => h.lexical?.score ?? 0));
     const relOf = (h: RetrievedPaper | undefined) => (h?.lexical && lexTop > 0 ? h.lexical.score / lexTop : h ? h.score / (hits[0]?.score || 1) : 0);
@@ -74,31 +75,27 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
     }
     if (!sources.length) return { sources, relative, abstain: { message: notCoveredMessage([]), related: [] } };
 
-    // Support: does the best match beat what random words from the corpus achieve?
+    // Support: does the best match beat what random words from the corpus achieve, either in
+    // strength or in how far it stands out from the other papers?
     if (!prior.length) {
       const qTerms = [...new Set(terms(query))];
-      const strength = matchStrength(lexTop, qTerms, stats);
-      const denseSure = hits[0]?.dense && hits[0].dense.score >= 0.8;
-      if (!denseSure && strength <= thresholdFor(calibration, qTerms.length)) {
+      const strong = matchStrength(lexTop, qTerms, stats) > thresholdFor(calibration, qTerms.length);
+      const standsOut = topOutlier(hits.map((h) => h.lexical?.score ?? 0).sort((a, b) => b - a)) > calibration.outlier;
+      if (!strong && !standsOut) {
         return { sources, relative, abstain: { message: notCoveredMessage(sources.slice(0, 3)), related: sources.slice(0, 3) } };
       }
     }
-    // A named measure ("how many GPUs", "what BLEU score") the best paper never mentions.
-    const measures = askedMeasures(turn.question);
+    // A measure asked for by name ("how many GPUs", "what BLEU score") that the best paper never states.
     const best = sources[0]!;
-    if (measures.length && !intent.list) {
-      const have = new Set(terms(`${best.title} ${best.abstract}`));
-      const missing = measures.filter((m) => !terms(m).every((t) => have.has(t)));
-      if (missing.length === measures.length) {
-        return {
-          sources,
-          relative,
-          abstain: {
-            message: `The abstract of "${best.title}" does not state the ${missing.join(' or ')}, and I can only answer from the abstracts in this collection. The full paper may have it.`,
-            related: [best],
-          },
-        };
-      }
+    if (intent.measures.length && !intent.list && !abstractStatesMeasure(best.abstract, intent.measures)) {
+      return {
+        sources,
+        relative,
+        abstain: {
+          message: `The abstract of "${best.title}" does not state the ${intent.measures.map((m) => m.name).join(' or ')}, and I can only answer from the abstracts in this collection. The full paper may have it.`,
+          related: [best],
+        },
+      };
     }
     return { sources, relative, abstain: null };
   }

@@ -23,13 +23,17 @@ interface Draft {
   year?: number;
 }
 
+/** Undoes LaTeX escapes that abstracts often carry (`91\\%` -> `91%`) and folds white space. */
+export const cleanText = (s: string) => s.replace(/\\([%&_#$])/g, '$1').replace(/\s+/g, ' ').trim();
+
 const norm = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 
 /**
  * Assigns stable ids, reports duplicate titles (they keep distinct ids) and fingerprints the set.
  * Pure: the same drafts in any order give the same ids and the same hash.
  */
-export function finalizeCorpus(drafts: Draft[], issues: CorpusIssue[] = []): Corpus {
+export function finalizeCorpus(rawDrafts: Draft[], issues: CorpusIssue[] = []): Corpus {
+  const drafts = rawDrafts.map((d) => ({ ...d, title: cleanText(d.title), abstract: cleanText(d.abstract) }));
   const byTitle = new Map<string, Draft[]>();
   for (const d of drafts) {
     const key = norm(d.title);

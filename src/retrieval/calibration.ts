@@ -14,12 +14,31 @@ export function matchStrength(topScore: number, queryTerms: readonly string[], s
   return mass > 0 ? topScore / mass : 0;
 }
 
+/**
+ * How far the top score stands out from the next ones: (top - mean) / standard deviation of the
+ * scores ranked 2..n. A question aimed at one paper makes it an outlier even when its words are
+ * paraphrased; a question the corpus does not cover spreads its score over many papers.
+ */
+export function topOutlier(scores: readonly number[]): number {
+  const rest = scores.slice(1);
+  if (!scores.length || rest.length < 2) return 0;
+  const mean = rest.reduce((a, b) => a + b, 0) / rest.length;
+  const sd = Math.sqrt(rest.reduce((a, b) => a + (b - mean) ** 2, 0) / rest.length);
+  return sd > 0 ? (scores[0]! - mean) / sd : 0;
+}
+
+/** Scores ranked this deep enter topOutlier. */
+export const OUTLIER_DEPTH = 20;
+
 export const CalibrationSchema = z.object({
   /** Quantile of the null distribution used as the threshold. */
   quantile: z.number(),
   samples: z.number().int(),
   /** Threshold by query length (number of distinct query terms), ascending by length. */
   thresholds: z.array(z.object({ terms: z.number().int(), strength: z.number() })),
+  /** topOutlier that chance exceeds only with probability 1 - outlierQuantile. */
+  outlier: z.number(),
+  outlierQuantile: z.number(),
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
 
@@ -37,28 +56,34 @@ function prng(seed: number) {
  * Calibrates "does the corpus support this question?" against a null model: questions made of
  * words drawn at random from the corpus's own abstracts target no paper, so the strength their
  * best match reaches is what chance alone gives. The threshold for a question with n terms is
- * the `quantile` of that null distribution at length n. Runs at ingestion, stored with the index.
+ * the `quantile` of that null distribution at length n; the outlier threshold is the
+ * `outlierQuantile` of how far chance makes the top match stand out. Runs at ingestion, stored
+ * with the index.
  */
 export function calibrate(
   papers: readonly Pick<Paper, 'abstract'>[],
   lexical: LexicalIndex,
   stats: TermStats,
-  options: { quantile?: number; samples?: number; lengths?: number[]; seed?: number } = {},
+  options: { quantile?: number; outlierQuantile?: number; samples?: number; lengths?: number[]; seed?: number } = {},
 ): Calibration {
-  const { quantile = 0.5, samples = 60, lengths = [2, 3, 4, 5, 6, 8, 10, 13, 16, 20], seed = 7 } = options;
+  const { quantile = 0.5, outlierQuantile = 0.95, samples = 60, lengths = [2, 3, 4, 5, 6, 8, 10, 13, 16, 20], seed = 7 } = options;
+  const outliers: number[] = [];
   const rand = prng(seed);
   const pool = papers.flatMap((p) => words(p.abstract)).filter((w) => terms(w).length > 0);
   const thresholds = lengths.map((n) => {
     const strengths: number[] = [];
     for (let i = 0; i < samples; i++) {
       const query = Array.from({ length: n }, () => pool[Math.floor(rand() * pool.length)]).join(' ');
-      const top = lexical.search(query, 1)[0];
-      strengths.push(top ? matchStrength(top.score, terms(query), stats) : 0);
+      const hits = lexical.search(query, OUTLIER_DEPTH);
+      strengths.push(hits[0] ? matchStrength(hits[0].score, terms(query), stats) : 0);
+      outliers.push(topOutlier(hits.map((h) => h.score)));
     }
     strengths.sort((a, b) => a - b);
     return { terms: n, strength: strengths[Math.min(strengths.length - 1, Math.floor(quantile * strengths.length))]! };
   });
-  return { quantile, samples, thresholds };
+  outliers.sort((a, b) => a - b);
+  const outlier = outliers[Math.min(outliers.length - 1, Math.floor(outlierQuantile * outliers.length))] ?? Infinity;
+  return { quantile, samples, thresholds, outlier, outlierQuantile };
 }
 
 /** The calibrated threshold for a question with `n` distinct terms (nearest calibrated length). */

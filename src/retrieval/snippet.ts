@@ -1,4 +1,4 @@
-import { splitSentences } from '../corpus/sentences.js';
+import { analyzedSentences } from './analyzed-sentences.js';
 import { terms } from './text.js';
 
 /**
@@ -6,14 +6,14 @@ import { terms } from './text.js';
  * `max` characters: a short answer to "why is this result here?".
  */
 export function bestSnippet(text: string, query: string, max = 240): string {
-  const want = new Set(terms(query));
-  const sentences = splitSentences(text);
-  let best = sentences[0] ?? text;
+  const want = [...new Set(terms(query))];
+  const sentences = analyzedSentences(text);
+  let best = sentences[0]?.text ?? text;
   let bestHits = -1;
   for (const s of sentences) {
-    const hits = new Set(terms(s).filter((t) => want.has(t))).size;
+    const hits = want.filter((t) => s.terms.has(t)).length;
     if (hits > bestHits) {
-      best = s;
+      best = s.text;
       bestHits = hits;
     }
   }

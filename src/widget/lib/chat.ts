@@ -245,7 +245,6 @@ export function createChat(o: ChatOptions): Chat {
     } else replace(state);
     state.hidden = !state.firstChild;
     state.className = `pc-state pc-state--${turn.status === 'error' ? 'error' : r?.abstained ? 'abstained' : turn.status}`;
-    if (turn.status === 'error') setAttrs(state, { role: 'alert' });
 
     // Body: the final answer with its citations, or the streamed text with the candidate sources.
     body.setAttribute('aria-busy', String(turn.status === 'streaming'));

@@ -1,0 +1,60 @@
+/**
+ * Cloudflare Workers entry: the same Hono app as the Node server, built from the index files that
+ * `npm run ingest` writes to data/index/ and wrangler uploads as static assets (binding ASSETS).
+ * Retrieval is lexical (BM25) on Workers; answers are extractive, or from the configured
+ * OpenAI-compatible LLM. Prompts are bundled as text.
+ */
+import { createOpenAIClient } from './answer/llm-client.js';
+import { createAnswerService } from './answer/service.js';
+import { loadConfig, llmConfigured } from './config.js';
+import { PaperSchema } from './corpus/schema.js';
+import { CalibrationSchema } from './retrieval/calibration.js';
+import { LexicalIndex } from './retrieval/lexical.js';
+import { HybridRetriever } from './retrieval/retriever.js';
+import { TermStats } from './retrieval/term-stats.js';
+import { createApp, type App } from './server/app.js';
+import * as assets from './server/web-assets.generated.js';
+import answerPrompt from '../prompts/answer.txt';
+import condensePrompt from '../prompts/condense.txt';
+
+interface Env {
+  ASSETS: { fetch(input: string): Promise<Response> };
+  [key: string]: unknown;
+}
+
+let app: Promise<App> | null = null;
+
+async function build(env: Env): Promise<App> {
+  const config = loadConfig(Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>);
+  const read = async (name: string) => {
+    const res = await env.ASSETS.fetch(`https://assets.local/${name}`);
+    if (!res.ok) throw new Error(`index file ${name} is missing from the deployment: run npm run ingest before wrangler deploy`);
+    return res.text();
+  };
+  const [papersText, lexicalText, calibrationText] = await Promise.all([read('papers.json'), read('lexical.json'), read('calibration.json')]);
+  const papers = PaperSchema.array().parse(JSON.parse(papersText));
+  const retriever = new HybridRetriever({ papers, lexical: LexicalIndex.fromJSON(lexicalText) });
+  const llm = llmConfigured(config)
+    ? { client: createOpenAIClient(config), model: config.OPENAI_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, prompts: { answer: answerPrompt, condense: condensePrompt } }
+    : null;
+  const answerer = createAnswerService({ retriever, stats: new TermStats(papers), calibration: CalibrationSchema.parse(JSON.parse(calibrationText)), llm });
+  return createApp({
+    retriever,
+    answerer,
+    embedder: { id: 'none', unavailable: 'dense retrieval is not available on Workers; search is lexical (BM25)' },
+    assets,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    clientKey: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
+  });
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: unknown): Promise<Response> {
+    app ??= build(env).catch((e) => {
+      app = null;
+      throw e;
+    });
+    return (await app).fetch(request, env, ctx as never);
+  },
+};

@@ -1,0 +1,135 @@
+/** Starts the real Node server for HTTP tests and talks to it. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, type RunningServer } from '../../src/node.js';
+import { readSse, type ChatDone, type ReadSseOptions, type SseResult } from './sse.js';
+
+export interface TestDirs {
+  indexDir: string;
+  modelsDir: string;
+  cleanup(): Promise<void>;
+}
+
+/** A fresh index folder and an empty models folder (so dense retrieval is off and nothing is downloaded). */
+export async function makeDirs(prefix: string): Promise<TestDirs> {
+  const indexDir = await mkdtemp(path.join(os.tmpdir(), `${prefix}-index-`));
+  const modelsDir = await mkdtemp(path.join(os.tmpdir(), `${prefix}-models-`));
+  return {
+    indexDir,
+    modelsDir,
+    cleanup: async () => {
+      await rm(indexDir, { recursive: true, force: true });
+      await rm(modelsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The environment of an extractive (no LLM) server. */
+export function baseEnv(dirs: TestDirs): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    INDEX_DIR: dirs.indexDir,
+    MODELS_DIR: dirs.modelsDir,
+    ALLOW_REMOTE_MODELS: 'false',
+    CORPUS_PATH: 'data/papers.txt',
+    PROMPTS_DIR: 'prompts',
+    RATE_LIMIT_PER_MINUTE: '0',
+    ALLOWED_ORIGINS: '',
+  };
+  // An LLM configured in the developer's shell must not leak into extractive tests.
+  delete env.OPENAI_API_KEY;
+  delete env.OPENAI_BASE_URL;
+  delete env.OPENAI_MODEL;
+  delete env.LLM_TIMEOUT_MS;
+  return env;
+}
+
+export interface LogSink {
+  lines: string[];
+  log: (msg: string) => void;
+}
+export const logSink = (): LogSink => {
+  const lines: string[] = [];
+  return { lines, log: (m) => lines.push(m) };
+};
+
+export async function start(env: Record<string, string | undefined>, sink: LogSink = logSink()): Promise<RunningServer> {
+  return startServer(env, sink.log);
+}
+
+export interface Msg {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export const user = (content: string): Msg => ({ role: 'user', content });
+export const assistant = (content: string): Msg => ({ role: 'assistant', content });
+
+/** `POST /api/chat` without streaming; returns status and parsed body. */
+export async function chatJson(base: string, messages: Msg[], extra: Record<string, unknown> = {}): Promise<{ status: number; body: ChatDone; ms: number; headers: Headers }> {
+  const t0 = performance.now();
+  const res = await fetch(`${base}/api/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ messages, ...extra }),
+  });
+  const body = (await res.json()) as ChatDone;
+  return { status: res.status, body, ms: performance.now() - t0, headers: res.headers };
+}
+
+/** `POST /api/chat` streaming (`stream: true`, or via the Accept header when `via: 'accept'`). */
+export async function chatStream(
+  base: string,
+  messages: Msg[],
+  opts: { via?: 'flag' | 'accept'; signal?: AbortSignal } & ReadSseOptions = {},
+): Promise<SseResult & { status: number; contentType: string; ms: number }> {
+  const t0 = performance.now();
+  const res = await fetch(`${base}/api/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(opts.via === 'accept' ? { accept: 'text/event-stream' } : {}) },
+    body: JSON.stringify(opts.via === 'accept' ? { messages } : { messages, stream: true }),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const contentType = res.headers.get('content-type') ?? '';
+  const result = await readSse(res, { startedAt: t0, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+  return { ...result, status: res.status, contentType, ms: performance.now() - t0 };
+}
+
+export async function search(base: string, query: string, k: number): Promise<{ id: string; title: string; score: number }[]> {
+  const res = await fetch(`${base}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, k }) });
+  if (res.status !== 200) throw new Error(`search answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { results: { id: string; title: string; score: number }[] }).results;
+}
+
+export async function paper(base: string, id: string): Promise<{ id: string; title: string; abstract: string }> {
+  const res = await fetch(`${base}/api/papers/${encodeURIComponent(id)}`);
+  if (res.status !== 200) throw new Error(`paper ${id} answered ${res.status}`);
+  return (await res.json()) as { id: string; title: string; abstract: string };
+}
+
+/** The marker numbers in an answer, in order of appearance (`[1][2]` and `[1, 2]` alike). */
+export function markerNumbers(answer: string): number[] {
+  return [...answer.matchAll(/\[(\d+(?:\s*[,;]\s*\d+)*)\]/g)].flatMap((m) => m[1]!.split(/\s*[,;]\s*/).map(Number));
+}
+
+/**
+ * Checks the citation contract: every marker has a citation, every citation is cited,
+ * numbering is 1..n in order of first use. Returns a list of problems (empty when valid).
+ */
+export function citationProblems(done: ChatDone): string[] {
+  const problems: string[] = [];
+  const used = markerNumbers(done.answer);
+  const ns = done.citations.map((c) => c.n);
+  for (const n of used) if (!ns.includes(n)) problems.push(`marker [${n}] has no citation`);
+  for (const n of ns) if (!used.includes(n)) problems.push(`citation ${n} is never cited`);
+  const firstUse = [...new Set(used)];
+  if (JSON.stringify(firstUse) !== JSON.stringify(firstUse.map((_, i) => i + 1))) problems.push(`markers are not numbered 1..n by first use: ${firstUse.join(',')}`);
+  if (JSON.stringify(ns) !== JSON.stringify(ns.map((_, i) => i + 1))) problems.push(`citations are not numbered 1..n: ${ns.join(',')}`);
+  if (new Set(done.citations.map((c) => c.id)).size !== done.citations.length) problems.push('a paper is cited under two numbers');
+  return problems;
+}
+
+export const words = (s: string) => s.split(/\s+/).filter(Boolean).length;

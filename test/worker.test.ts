@@ -1,0 +1,62 @@
+import { build } from 'esbuild';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCorpus } from '../src/corpus/load.js';
+import { ingest } from '../src/ingest/ingest.js';
+
+// The Hono app must build for Cloudflare Workers: no Node built-ins, no onnxruntime, no fs.
+// Bundle src/worker.ts for a browser-like platform (esbuild refuses node: imports there), then
+// run the bundle with an ASSETS binding that serves a real index.
+describe('Workers entry', () => {
+  let dir: string;
+  let worker: { fetch(req: Request, env: unknown, ctx: unknown): Promise<Response> };
+  let env: Record<string, unknown>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'paper-chat-worker-'));
+    const indexDir = join(dir, 'index');
+    await ingest({ corpus: await loadCorpus('data/papers.txt'), corpusPath: 'data/papers.txt', indexDir, embedding: { embedder: null, error: 'none' } });
+    const result = await build({
+      entryPoints: ['src/worker.ts'],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      conditions: ['workerd', 'worker', 'browser'],
+      loader: { '.txt': 'text' },
+      write: false,
+      logLevel: 'silent',
+    });
+    const out = join(dir, 'worker.mjs');
+    await writeFile(out, result.outputFiles[0]!.text);
+    worker = (await import(pathToFileURL(out).href)).default;
+    env = {
+      ALLOWED_ORIGINS: '',
+      ASSETS: { fetch: async (url: string) => new Response(await readFile(join(indexDir, new URL(url).pathname.slice(1)), 'utf8')) },
+    };
+  }, 60_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('bundles without Node built-ins and serves /health from the index', async () => {
+    const res = await worker.fetch(new Request('http://worker.test/health'), env, {});
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', papers: 224, dense: false, llm: 'extractive' });
+  });
+
+  it('answers a question with citations', async () => {
+    const res = await worker.fetch(
+      new Request('http://worker.test/api/chat', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'What is FT-PFN, the surrogate for freeze-thaw Bayesian optimization?' }] }),
+      }),
+      env,
+      {},
+    );
+    const body = (await res.json()) as { answer: string; citations: { title: string }[]; abstained: boolean };
+    expect(body.abstained).toBe(false);
+    expect(body.citations[0]?.title).toBe('In-Context Freeze-Thaw Bayesian Optimization for Hyperparameter Optimization');
+  });
+});
