@@ -2,7 +2,7 @@ import type { ChatMessage } from './schema.js';
 
 /** Words that point back to something said earlier in the conversation. */
 const BACK_REFERENCE =
-  /\b(it|its|it's|they|them|their|theirs|these|those|he|she|his|her)\b|\b(this|that|the|same) (paper|papers|work|method|methods|model|models|approach|one|ones|study|framework|technique|system|authors?|results?|architecture|benchmark|dataset)\b|^\s*(and|also|what about|how about|what else|why|how so|in what way|anything else|more on)\b/i;
+  /\b(it|its|it's|they|them|their|theirs|these|those|he|she|his|her)\b|\b(this|that|the|same) (paper|papers|work|method|methods|model|models|approach|one|ones|study|framework|technique|system|authors?|results?|architecture|benchmark|dataset)\b|^\s*(and|also|what about|how about|what else|why|how so|in what way|anything else|more on)\b|\b(did|does|do|is|was|were|are|has|have|can|could|would|will) (that|this|these|those)\b|\b(that|this|these|those)\s*[?.!]*\s*$/i;
 
 export interface Turn {
   /** The last user message. */

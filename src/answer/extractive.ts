@@ -9,6 +9,8 @@ export interface ExtractiveOptions {
   maxWords?: number;
   /** Papers listed for a "which papers" question. Default 4. */
   maxListed?: number;
+  /** A listed paper scores at least this fraction of the best paper's retrieval score. Default 0.3. */
+  minRelative?: number;
 }
 
 export interface ExtractiveInput {
@@ -29,18 +31,18 @@ export interface ExtractiveInput {
  * plus a close second paper when retrieval cannot tell them apart.
  */
 export function composeExtractive(input: ExtractiveInput, options: ExtractiveOptions = {}): string {
-  const { maxWords = 120, maxListed = 4 } = options;
+  const { maxWords = 120, maxListed = 4, minRelative = 0.3 } = options;
   const qTerms = terms(input.question);
   const scored = input.sources.map((p) => scoreSentences(p.abstract, qTerms, input.stats, input.intent));
   return input.intent.list
-    ? listAnswer(input, scored, maxListed)
+    ? listAnswer(input, scored, maxListed, minRelative)
     : proseAnswer(input, scored, maxWords);
 }
 
-function listAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxListed: number): string {
+function listAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxListed: number, minRelative: number): string {
   const lines: string[] = [];
   input.sources.forEach((paper, i) => {
-    if (lines.length >= maxListed || (input.relative[i] ?? 0) < 0.4) return;
+    if (lines.length >= maxListed || (input.relative[i] ?? 0) < minRelative) return;
     const sentences = scored[i]!;
     const best = Math.max(...sentences.map((s) => s.score));
     // Among the sentences nearly as relevant as the best, the shortest keeps the list readable.

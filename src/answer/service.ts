@@ -28,8 +28,8 @@ interface Plan {
   sources: Paper[];
   /** Each source's relevance relative to the best one. */
   relative: number[];
-  /** Set when the collection does not support an answer. */
-  abstain: { message: string; related: Paper[] } | null;
+  /** Set when the collection does not support an answer: no paper matches well (`unmatched`), or the best one lacks the asked measure. */
+  abstain: { message: string; related: Paper[]; unmatched?: boolean } | null;
 }
 
 const toSources = (papers: readonly Paper[]): Source[] => papers.map((p, i) => ({ n: i + 1, id: p.id, title: p.title }));
@@ -73,7 +73,7 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
       sources = top.map((h) => h.paper);
       relative = top.map(relOf);
     }
-    if (!sources.length) return { sources, relative, abstain: { message: notCoveredMessage([]), related: [] } };
+    if (!sources.length) return { sources, relative, abstain: { message: notCoveredMessage([]), related: [], unmatched: true } };
 
     // Support: does the best match beat what random words from the corpus achieve, either in
     // strength or in how far it stands out from the other papers?
@@ -82,7 +82,7 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
       const strong = matchStrength(lexTop, qTerms, stats) > thresholdFor(calibration, qTerms.length);
       const standsOut = topOutlier(hits.map((h) => h.lexical?.score ?? 0).sort((a, b) => b - a)) > calibration.outlier;
       if (!strong && !standsOut) {
-        return { sources, relative, abstain: { message: notCoveredMessage(sources.slice(0, 3)), related: sources.slice(0, 3) } };
+        return { sources, relative, abstain: { message: notCoveredMessage(sources.slice(0, 3)), related: sources.slice(0, 3), unmatched: true } };
       }
     }
     // A measure asked for by name ("how many GPUs", "what BLEU score") that the best paper never states.
@@ -107,7 +107,7 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
   }
 
   async function* answer(messages: ChatMessage[], opts: { signal?: AbortSignal } = {}): AsyncGenerator<ChatEvent> {
-    const turn = readTurn(messages);
+    let turn = readTurn(messages);
     const refusal = misuseRefusal(turn.question);
     if (refusal) {
       yield { type: 'sources', sources: [] };
@@ -118,7 +118,14 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
 
     let query = retrievalQuery(turn);
     if (llm && turn.isFollowUp) query = (await condenseQuery(llm, messages, opts.signal)) ?? query;
-    const p = await plan(turn, query);
+    let p = await plan(turn, query);
+    if (p.abstain?.unmatched && !turn.isFollowUp && turn.earlierQuestions.length) {
+      // A question that cannot stand alone ("how much faster was that?") leans on the conversation.
+      const leaning = { ...turn, isFollowUp: true };
+      const leaningQuery = llm ? ((await condenseQuery(llm, messages, opts.signal)) ?? retrievalQuery(leaning)) : retrievalQuery(leaning);
+      const retry = await plan(leaning, leaningQuery);
+      if (!retry.abstain) [turn, query, p] = [leaning, leaningQuery, retry];
+    }
     const sources = toSources(p.sources);
     yield { type: 'sources', sources: sources.map((s, i) => ({ ...s, snippet: retriever.snippet(p.sources[i]!, query) })) };
 
