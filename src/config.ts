@@ -42,7 +42,8 @@ export class ConfigError extends Error {
 
 /** Validates `env` (defaults fill the gaps); throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const picked = Object.fromEntries(Object.keys(ConfigSchema.shape).map((k) => [k, env[k]]).filter(([, v]) => v !== undefined));
+  // An empty variable (PORT=) means "not set": the default applies.
+  const picked = Object.fromEntries(Object.keys(ConfigSchema.shape).map((k) => [k, env[k]]).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = ConfigSchema.safeParse(picked);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(picked[String(i.path[0])])}: ${i.message}`);

@@ -12,7 +12,7 @@ import { ConfigError, loadConfig, llmConfigured, type Config } from './config.js
 import { loadCorpus } from './corpus/load.js';
 import { CorpusError } from './corpus/parse-json.js';
 import { describeIssues, ingestWithProgress } from './ingest/report.js';
-import { loadIndex } from './ingest/index-files.js';
+import { loadIndex, type LoadedIndex } from './ingest/index-files.js';
 import { createOpenAIClient } from './answer/llm-client.js';
 import { HybridRetriever } from './retrieval/retriever.js';
 import { TermStats } from './retrieval/term-stats.js';
@@ -39,9 +39,18 @@ export async function buildApp(config: Config, log: Log) {
   if (embedding.error) log(`warning: ${embedding.error}`);
 
   const corpus = await loadCorpus(config.CORPUS_PATH);
-  const result = await ingestWithProgress({ corpus, corpusPath: config.CORPUS_PATH, indexDir: config.INDEX_DIR, embedding }, log, false);
+  const ingestOptions = { corpus, corpusPath: config.CORPUS_PATH, indexDir: config.INDEX_DIR, embedding };
+  const result = await ingestWithProgress(ingestOptions, log, false);
   if (result.rebuilt) for (const line of describeIssues(corpus.issues)) log(line);
-  const index = await loadIndex(config.INDEX_DIR);
+  let index: LoadedIndex;
+  try {
+    index = await loadIndex(config.INDEX_DIR);
+  } catch (e) {
+    // A corrupt file (a truncated write, a hand edit): rebuild once rather than refuse to start.
+    log(`index: ${config.INDEX_DIR} could not be read (${(e as Error).message}); rebuilding it`);
+    await ingestWithProgress({ ...ingestOptions, force: true }, log, false);
+    index = await loadIndex(config.INDEX_DIR);
+  }
   const retriever = new HybridRetriever({
     papers: index.papers,
     lexical: index.lexical,

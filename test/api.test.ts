@@ -218,6 +218,15 @@ describe('unknown routes', () => {
   });
 });
 
+describe('request size', () => {
+  it('refuses a body over the limit with 413 JSON, before parsing it', async () => {
+    const huge = 'x'.repeat(600 * 1024);
+    const res = await fetch(`${main.url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: huge }) });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('body_too_large');
+  });
+});
+
 describe('POST /api/chat (non-streaming)', () => {
   interface ChatBody {
     answer: string;

@@ -77,12 +77,16 @@ describe('loadCorpus on data/papers.txt', () => {
     expect(longestTitle).toBeLessThan(shortestAbstract);
   });
 
-  it('keeps titles and abstracts as they appear in the file', () => {
-    const lines = new Set(realText.split(/\r?\n/).map((l) => l.trim()));
+  it('keeps titles and abstracts as they appear in the file, minus LaTeX escapes such as \\%', () => {
+    const unescape = (l: string) => l.trim().replace(/\\(?=[%&_#$])/g, '');
+    const lines = new Set(realText.split(/\r?\n/).map(unescape));
     for (const p of real.papers.slice(1)) {
       expect(lines.has(p.title), p.title).toBe(true);
       expect(lines.has(p.abstract), p.title).toBe(true);
     }
+    expect(realText).toContain('91\\% accuracy');
+    expect(real.papers.some((p) => p.abstract.includes('91% accuracy'))).toBe(true);
+    for (const p of real.papers) expect(p.abstract).not.toMatch(/\\%/);
   });
 
   it('gives unique, URL-safe ids', () => {
@@ -287,6 +291,15 @@ describe('id stability and corpus hash', () => {
     expect(again.papers[10]!.abstract).toMatch(/release the code\.$/);
   });
 
+  it('gives the same papers, ids and hash when the file has Windows line endings and a BOM', async () => {
+    const file = path.join(tmp, 'crlf.txt');
+    await writeFile(file, `\uFEFF${realText.replace(/\r?\n/g, '\r\n')}`);
+    const again = await loadCorpus(file);
+    expect(again.papers).toEqual(real.papers);
+    expect(again.hash).toBe(real.hash);
+    expect(again.issues.map((i) => i.line)).toEqual(real.issues.map((i) => i.line));
+  });
+
   it('changes the hash when a paper is removed', () => {
     const fewer = parseCorpus(toPageText(real.papers.slice(1)), 'txt');
     expect(fewer.papers).toHaveLength(223);
@@ -464,6 +477,25 @@ describe('JSON and JSONL corpora', () => {
   });
 });
 
+describe('explicit ids and unsafe urls', () => {
+  it('gives the same ids whatever the order when an explicit id equals a derived one', () => {
+    const a = { title: 'Foo', abstract: 'A paper about foo and its many uses in practice.', line: 1 };
+    const b = { id: paperId('Foo'), title: 'Bar', abstract: 'A paper about bar and why it matters so much.', line: 2 };
+    const one = finalizeCorpus([a, b]);
+    const two = finalizeCorpus([b, a]);
+    const ids = (c: Corpus) => Object.fromEntries(c.papers.map((p) => [p.title, p.id]));
+    expect(ids(one)).toEqual(ids(two));
+    expect(ids(one).Bar).toBe(paperId('Foo'));
+    expect(ids(one).Foo).not.toBe(paperId('Foo'));
+    expect(one.hash).toBe(two.hash);
+  });
+
+  it('rejects a url that is not http(s), naming the field', () => {
+    const bad = JSON.stringify({ title: 'T', abstract: 'An abstract long enough.', url: 'javascript:alert(1)' });
+    expect(() => parseJsonCorpus(bad, 'jsonl', 'c.jsonl')).toThrow(/url/);
+  });
+});
+
 describe('splitSentences', () => {
   it('splits prose into its sentences', () => {
     expect(splitSentences('Graph networks are popular today. We propose a faster variant of them. It scales to large graphs easily.')).toEqual([
@@ -490,6 +522,13 @@ describe('splitSentences', () => {
       'Does it generalize to new tasks?',
       'Yes, across all ten of them!',
     ]);
+  });
+
+  it('keeps short full sentences and quotes the text exactly', () => {
+    expect(splitSentences('We use e.g. MNIST. It works.')).toEqual(['We use e.g. MNIST.', 'It works.']);
+    // A split inside "!!25%" re-joins without an added space: the sentence stays an exact quote.
+    const text = 'The method reaches sim!!25% on the hardest task of the benchmark suite.';
+    for (const s of splitSentences(text)) expect(text).toContain(s);
   });
 
   it('returns nothing for empty text', () => {

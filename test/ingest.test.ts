@@ -45,25 +45,30 @@ describe('staleReason', () => {
     corpusPath: 'c',
     corpusHash: 'h1',
     papers: 1,
+    lexical: 'lex-1',
     embedder: { id: 'model-a', dim: 8 },
     builtAt: new Date().toISOString(),
     buildMs: 1,
   };
 
   it('is null when corpus and embedder match', () => {
-    expect(staleReason(manifest, { corpusHash: 'h1', embedderId: 'model-a' })).toBeNull();
-    expect(staleReason({ ...manifest, embedder: null }, { corpusHash: 'h1', embedderId: null })).toBeNull();
+    expect(staleReason(manifest, { corpusHash: 'h1', embedderId: 'model-a', lexical: 'lex-1' })).toBeNull();
+    expect(staleReason({ ...manifest, embedder: null }, { corpusHash: 'h1', embedderId: null, lexical: 'lex-1' })).toBeNull();
+  });
+
+  it('explains a changed text analyzer', () => {
+    expect(staleReason(manifest, { corpusHash: 'h1', embedderId: 'model-a', lexical: 'lex-2' })).toMatch(/analyzer/);
   });
 
   it('explains a missing index, a changed corpus and a changed embedder', () => {
-    expect(staleReason(null, { corpusHash: 'h1', embedderId: null })).toMatch(/no index/);
-    expect(staleReason(manifest, { corpusHash: 'h2', embedderId: 'model-a' })).toMatch(/corpus/);
-    const changed = staleReason(manifest, { corpusHash: 'h1', embedderId: 'model-b' });
+    expect(staleReason(null, { corpusHash: 'h1', embedderId: null, lexical: 'lex-1' })).toMatch(/no index/);
+    expect(staleReason(manifest, { corpusHash: 'h2', embedderId: 'model-a', lexical: 'lex-1' })).toMatch(/corpus/);
+    const changed = staleReason(manifest, { corpusHash: 'h1', embedderId: 'model-b', lexical: 'lex-1' });
     expect(changed).toMatch(/embedder/);
     expect(changed).toContain('model-a');
     expect(changed).toContain('model-b');
-    expect(staleReason(manifest, { corpusHash: 'h1', embedderId: null })).toMatch(/embedder.*none/);
-    expect(staleReason({ ...manifest, embedder: null }, { corpusHash: 'h1', embedderId: 'model-a' })).toMatch(/embedder/);
+    expect(staleReason(manifest, { corpusHash: 'h1', embedderId: null, lexical: 'lex-1' })).toMatch(/embedder.*none/);
+    expect(staleReason({ ...manifest, embedder: null }, { corpusHash: 'h1', embedderId: 'model-a', lexical: 'lex-1' })).toMatch(/embedder/);
   });
 });
 
@@ -149,6 +154,16 @@ describe('lexical-only ingestion', () => {
     const again = await ingest({ corpus, corpusPath: CORPUS_PATH, indexDir: dir, embedding: NO_MODEL });
     expect(again.rebuilt).toBe(true);
     expect((await loadIndex(dir)).papers).toHaveLength(224);
+  });
+
+  it('repairs an index that lost a file: a complete manifest alone does not make it current', async () => {
+    const dir = path.join(tmp, 'damaged', 'index');
+    await ingest({ corpus, corpusPath: CORPUS_PATH, indexDir: dir, embedding: NO_MODEL });
+    await rm(path.join(dir, FILES.lexical));
+    const again = await ingest({ corpus, corpusPath: CORPUS_PATH, indexDir: dir, embedding: NO_MODEL });
+    expect(again.rebuilt).toBe(true);
+    expect(again.reason).toMatch(/damaged.*lexical\.json/);
+    expect((await loadIndex(dir)).lexical.size).toBe(224);
   });
 
   it('loadIndex explains a missing index', async () => {

@@ -1,7 +1,27 @@
 import type { Citation, Source } from './schema.js';
 
-/** `[3]`, `[1, 2]`, `[1][2]`, `[1-2]`-style groups; digits and separators only. */
+/** `[3]`, `[1, 2]`, `[1][2]`, `[1-3]`-style groups; digits and separators only. */
 const MARKER_GROUP = /\[(\d+(?:\s*[,;–-]\s*\d+)*)\]/g;
+
+/** Marker numbers above this are not citations (a year such as [2020]); nor is a group such as [0, 1]. */
+const MAX_MARKER = 99;
+
+/**
+ * The source numbers a marker group names, with ranges expanded ("1-3" -> 1, 2, 3), or null when
+ * the brackets hold something else: an interval such as [0, 1], or a year.
+ */
+export function parseMarkerGroup(group: string): number[] | null {
+  const nums: number[] = [];
+  const parts = group.split(/\s*[,;]\s*/);
+  for (const part of parts) {
+    const [a, b] = part.split(/\s*[–-]\s*/).map(Number) as [number, number | undefined];
+    const end = b ?? a;
+    // "[0, 1]" or "[0-1]" is an interval; a lone "[0]" is a (wrong) marker.
+    if ((a < 1 && (parts.length > 1 || b !== undefined)) || end < a || end > MAX_MARKER) return null;
+    for (let n = a; n <= end; n++) nums.push(n);
+  }
+  return nums;
+}
 
 export interface CitedAnswer {
   answer: string;
@@ -25,8 +45,9 @@ export function finalizeCitations(text: string, sources: readonly Source[]): Cit
   const citations: Citation[] = [];
   const removed = new Set<number>();
   const answer = text
-    .replace(MARKER_GROUP, (_, group: string) => {
-      const nums = group.split(/\s*[,;–-]\s*/).map(Number);
+    .replace(MARKER_GROUP, (whole: string, group: string) => {
+      const nums = parseMarkerGroup(group);
+      if (!nums) return whole;
       const kept: number[] = [];
       for (const n of nums) {
         const source = byN.get(n);
@@ -43,6 +64,8 @@ export function finalizeCitations(text: string, sources: readonly Source[]): Cit
       }
       return kept.map((m) => `[${m}]`).join('');
     })
+    // The same marker twice in a row says nothing more: "[1][1]" -> "[1]".
+    .replace(/(\[\d+\])(?:\s*\1)+/g, '$1')
     // Tidy the gaps left by removed markers: "claim ." -> "claim."
     .replace(/[ \t]+([.,;:!?])/g, '$1')
     .replace(/[ \t]{2,}/g, ' ')
@@ -52,5 +75,5 @@ export function finalizeCitations(text: string, sources: readonly Source[]): Cit
 
 /** The numbers of the markers in a text, in order of appearance. */
 export function markersIn(text: string): number[] {
-  return [...text.matchAll(MARKER_GROUP)].flatMap((m) => m[1]!.split(/\s*[,;–-]\s*/).map(Number));
+  return [...text.matchAll(MARKER_GROUP)].flatMap((m) => parseMarkerGroup(m[1]!) ?? []);
 }

@@ -31,7 +31,7 @@ export function questionIntent(question: string): QuestionIntent {
 
 /** Requests outside the assistant's job: its instructions, creative writing, made-up sources, role play. */
 const MISUSE: { re: RegExp; what: string }[] = [
-  { re: /\b(system prompt|your (instructions|prompt|rules|guidelines)|initial prompt|hidden prompt|developer message)\b|\b(ignore|disregard|forget) (all |any )?(the |your )?(previous|prior|above|earlier)\b|\bjailbreak\b|\bDAN mode\b/i, what: 'share or change my instructions' },
+  { re: /\b(system prompt|your (instructions|prompt|rules|guidelines)|initial prompt|hidden prompt|developer message)\b|\b(ignore|disregard|forget|override) (all |any )?(of )?(the |your |these )?(previous |prior |above |earlier |original )?(instructions|rules|prompts?|guidelines|directives)\b|\bjailbreak (yourself|you|this (assistant|bot|chat))\b|\bDAN mode\b/i, what: 'share or change my instructions' },
   { re: /\b(write|compose|make up|create|generate)\b[^.?!]{0,30}\b(poem|poetry|haiku|song|lyrics|limerick|story|joke|rap|sonnet|essay|novel|screenplay)\b/i, what: 'write poems, stories or other creative pieces' },
   { re: /\b(invent|fabricate|make up|fake|hallucinate|generate (some )?(fake|fictional|plausible))\b[^.?!]{0,40}\b(citations?|references?|papers?|sources?|results?|quotes?)\b|\b(citations?|references?)\b[^.?!]{0,30}\b(that (don't|do not) exist|even if (they|it) (don't|doesn't) exist)\b/i, what: 'invent citations or results' },
   { re: /\b(pretend|act as|role-?play|you are now|from now on you)\b/i, what: 'take on other roles' },
@@ -70,6 +70,8 @@ export const METRIC_ALIASES: Record<string, string[]> = {
   wer: ['word error rate'],
   auroc: ['auc'],
 };
+/** Words that end the counted noun phrase: "how many layers deep" counts layers. */
+const PHRASE_END = new Set(['deep', 'wide', 'long', 'high', 'large', 'big', 'tall', 'old', 'fast', 'far']);
 const COUNT_SKIP = new Set(['more', 'fewer', 'less', 'different', 'total', 'of', 'the', 'other', 'distinct', 'additional', 'extra', 'times']);
 
 /**
@@ -85,7 +87,7 @@ export function askedMeasures(question: string): Measure[] {
     // The counted noun ends the noun phrase: "how many medical images were used" -> images.
     const phrase: string[] = [];
     for (const w of m[1]!.trim().split(' ')) {
-      if (STOP_WORDS.has(w) && !COUNT_SKIP.has(w)) break;
+      if ((STOP_WORDS.has(w) && !COUNT_SKIP.has(w)) || PHRASE_END.has(w)) break;
       phrase.push(w);
     }
     const head = phrase.filter((w) => !COUNT_SKIP.has(w)).pop();

@@ -24,13 +24,22 @@ export function hasQuantity(text: string): boolean {
   const stripped = text.replace(/\b\d+[dD]\b|\b[A-Za-z]{2,}-?\d+[A-Za-z0-9]*\b/g, ' ');
   return /\d/.test(stripped) || NUMBER_WORDS.test(text);
 }
-const DATASET_CUE = /\b(datasets?|benchmarks?|corpus|corpora)\b|\b[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9-]*\b/;
+const DATASET_WORD = /\b(datasets?|data sets?|benchmarks?|corpus|corpora)\b/i;
+/** Name-like tokens (MNIST, CIFAR-10, ImageNet, SQuAD), not counting an acronym being defined "(WRNs)". */
+const NAME_TOKEN = /(?<!\()\b[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9-]*\b(?!\))/g;
+
+/** Does the sentence name datasets: a dataset word, names after "on", or a list of two or more names? */
+export function namesDatasets(sentence: string): boolean {
+  if (DATASET_WORD.test(sentence)) return true;
+  if (/\b(on|in|from) (the )?[A-Z][A-Za-z]*[A-Z0-9]/.test(sentence)) return true;
+  return (sentence.match(NAME_TOKEN)?.length ?? 0) >= 2;
+}
 const NAME_CUE = /\b[A-Z][a-z]*[A-Z][A-Za-z0-9-]*\b|\b[A-Z]{2,}[A-Za-z0-9-]*\b|\b(called|named|dubbed|termed)\b|.\b[A-Z][a-z]+[- ][A-Z][a-z]+/;
 
 /** Does the sentence carry the kind of fact the question asks for? */
 export function statesAskedFact(sentence: string, intent: QuestionIntent): boolean {
   if (intent.number && !hasQuantity(sentence)) return false;
-  if (intent.dataset && !DATASET_CUE.test(sentence)) return false;
+  if (intent.dataset && !namesDatasets(sentence)) return false;
   if (intent.name && !NAME_CUE.test(sentence)) return false;
   return intent.number || intent.dataset || intent.name;
 }

@@ -1,5 +1,5 @@
 import type { Paper } from '../corpus/schema.js';
-import { matchStrength, OUTLIER_DEPTH, thresholdFor, topOutlier, type Calibration } from '../retrieval/calibration.js';
+import { isSupported, matchStrength, OUTLIER_DEPTH, topOutlier, type Calibration } from '../retrieval/calibration.js';
 import type { RetrievedPaper, Retriever } from '../retrieval/retriever.js';
 import type { TermStats } from '../retrieval/term-stats.js';
 import { terms } from '../retrieval/text.js';
@@ -79,9 +79,9 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
     // strength or in how far it stands out from the other papers?
     if (!prior.length) {
       const qTerms = [...new Set(terms(query))];
-      const strong = matchStrength(lexTop, qTerms, stats) > thresholdFor(calibration, qTerms.length);
-      const standsOut = topOutlier(hits.map((h) => h.lexical?.score ?? 0).sort((a, b) => b - a)) > calibration.outlier;
-      if (!strong && !standsOut) {
+      const strength = matchStrength(lexTop, qTerms, stats);
+      const outlier = topOutlier(hits.map((h) => h.lexical?.score ?? 0).sort((a, b) => b - a));
+      if (!isSupported(calibration, strength, outlier, qTerms.length)) {
         return { sources, relative, abstain: { message: notCoveredMessage(sources.slice(0, 3)), related: sources.slice(0, 3), unmatched: true } };
       }
     }

@@ -39,11 +39,16 @@ export function finalizeCorpus(rawDrafts: Draft[], issues: CorpusIssue[] = []): 
     const key = norm(d.title);
     byTitle.set(key, [...(byTitle.get(key) ?? []), d]);
   }
-  const seen = new Map<string, number>();
+  // Explicit ids are reserved first, so a derived id never takes one, whatever the record order.
+  const taken = new Set<string>();
+  for (const d of drafts) {
+    if (!d.id) continue;
+    if (taken.has(d.id)) throw new CorpusError(`line ${d.line}: id "${d.id}" is used by more than one paper`);
+    taken.add(d.id);
+  }
   const papers: Paper[] = [];
   for (const d of drafts) {
     const group = byTitle.get(norm(d.title))!;
-    let id = d.id ?? (group.length > 1 ? paperId(d.title, d.abstract) : paperId(d.title));
     if (group.length > 1 && d === group[0]) {
       issues.push({
         line: d.line,
@@ -51,12 +56,13 @@ export function finalizeCorpus(rawDrafts: Draft[], issues: CorpusIssue[] = []): 
         excerpt: d.title.slice(0, 80),
       });
     }
-    const n = (seen.get(id) ?? 0) + 1;
-    seen.set(id, n);
-    if (n > 1) {
-      if (d.id) throw new CorpusError(`line ${d.line}: id "${d.id}" is used by more than one paper`);
-      issues.push({ line: d.line, reason: `exact duplicate of an earlier paper; kept with id ${id}-${n}`, excerpt: d.title.slice(0, 80) });
-      id = `${id}-${n}`;
+    let id = d.id;
+    if (!id) {
+      const base = group.length > 1 ? paperId(d.title, d.abstract) : paperId(d.title);
+      id = base;
+      for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+      if (id !== base) issues.push({ line: d.line, reason: `id ${base} is taken (an exact duplicate or an explicit id); kept as ${id}`, excerpt: d.title.slice(0, 80) });
+      taken.add(id);
     }
     papers.push(PaperSchema.parse({ id, title: d.title, abstract: d.abstract, url: d.url, authors: d.authors, year: d.year }));
   }

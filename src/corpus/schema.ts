@@ -12,7 +12,7 @@ export const CorpusRecordSchema = z.object({
   id: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), PaperIdSchema).optional(),
   title: z.string().trim().min(1, 'title is empty'),
   abstract: z.string().trim().min(1, 'abstract is empty'),
-  url: z.url().optional(),
+  url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) address' }).optional(),
   authors: z
     .union([z.array(z.string().trim().min(1)), z.string()])
     .transform((a) => (typeof a === 'string' ? a.split(/\s*[,;]\s*|\s+and\s+/).filter(Boolean) : a))

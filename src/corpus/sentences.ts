@@ -11,16 +11,15 @@ const NO_BREAK_AFTER = /\b(e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|approx|
  * splitSentences('We use e.g. MNIST. It works.') // ['We use e.g. MNIST.', 'It works.']
  */
 export function splitSentences(text: string): string[] {
+  // Segments keep their trailing white space, so re-joined pieces are exact quotes of the text.
   const out: string[] = [];
   for (const { segment } of segmenter.segment(text)) {
     const s = segment.trim();
     if (!s) continue;
     const prev = out[out.length - 1];
-    if (prev !== undefined && (NO_BREAK_AFTER.test(prev) || /^[a-z(\d]/.test(s) || s.length < 12)) {
-      out[out.length - 1] = `${prev} ${s}`;
-    } else {
-      out.push(s);
-    }
+    const fragment = /^[a-z(\d]/.test(s) || (s.length < 12 && !/^[A-Z].*[.!?]$/.test(s));
+    if (prev !== undefined && (NO_BREAK_AFTER.test(prev.trimEnd()) || fragment)) out[out.length - 1] = prev + segment;
+    else out.push(segment);
   }
-  return out;
+  return out.map((s) => s.trim());
 }

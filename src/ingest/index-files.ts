@@ -48,6 +48,12 @@ export async function readManifest(indexDir: string): Promise<Manifest | null> {
   }
 }
 
+/** The first file the index needs that is missing from `indexDir`, or null when it is complete. */
+export function missingIndexFile(indexDir: string, manifest: Manifest): string | null {
+  const needed = [FILES.papers, FILES.lexical, FILES.calibration, ...(manifest.embedder ? [join(FILES.vectors, 'index.json')] : [])];
+  return needed.find((f) => !existsSync(join(indexDir, f))) ?? null;
+}
+
 /** Loads every part of a built index. Throws when a part is missing or corrupt. */
 export async function loadIndex(indexDir: string): Promise<LoadedIndex> {
   const manifest = await readManifest(indexDir);

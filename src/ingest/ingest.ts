@@ -3,10 +3,10 @@ import { basename, dirname, join } from 'node:path';
 import type { Corpus } from '../corpus/load.js';
 import type { EmbedderStatus } from '../retrieval/embedder.js';
 import { calibrate } from '../retrieval/calibration.js';
-import { LexicalIndex } from '../retrieval/lexical.js';
+import { LexicalIndex, lexicalFingerprint } from '../retrieval/lexical.js';
 import { TermStats } from '../retrieval/term-stats.js';
 import { VectorStore } from '../retrieval/vector-store.js';
-import { FILES, readManifest, swapInto } from './index-files.js';
+import { FILES, missingIndexFile, readManifest, swapInto } from './index-files.js';
 import { MANIFEST_FORMAT, staleReason, type Manifest } from './manifest.js';
 
 export interface IngestOptions {
@@ -39,7 +39,10 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const { corpus, indexDir, embedding } = options;
   const embedder = embedding.embedder;
   const existing = await readManifest(indexDir);
-  const stale = staleReason(existing, { corpusHash: corpus.hash, embedderId: embedder?.id ?? null });
+  const missing = existing && missingIndexFile(indexDir, existing);
+  const stale =
+    staleReason(existing, { corpusHash: corpus.hash, embedderId: embedder?.id ?? null, lexical: lexicalFingerprint() }) ??
+    (missing ? `the index is damaged (${missing} is missing)` : null);
   if (existing && !stale && !options.force) return { manifest: existing, rebuilt: false, reason: 'index is up to date' };
 
   const started = Date.now();
@@ -70,6 +73,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       corpusPath: options.corpusPath,
       corpusHash: corpus.hash,
       papers: papers.length,
+      lexical: lexicalFingerprint(),
       embedder: embedder ? { id: embedder.id, dim } : null,
       ...(embedding.error ? { denseUnavailable: embedding.error } : {}),
       builtAt: new Date().toISOString(),

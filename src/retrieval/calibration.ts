@@ -35,7 +35,9 @@ export const CalibrationSchema = z.object({
   quantile: z.number(),
   samples: z.number().int(),
   /** Threshold by query length (number of distinct query terms), ascending by length. */
-  thresholds: z.array(z.object({ terms: z.number().int(), strength: z.number() })),
+  thresholds: z.array(z.object({ terms: z.number().int(), strength: z.number(), floor: z.number() })),
+  /** Quantile of the null distribution below which a match is too weak even when it stands out. */
+  floorQuantile: z.number(),
   /** topOutlier that chance exceeds only with probability 1 - outlierQuantile. */
   outlier: z.number(),
   outlierQuantile: z.number(),
@@ -56,7 +58,7 @@ function prng(seed: number) {
  * Calibrates "does the corpus support this question?" against a null model: questions made of
  * words drawn at random from the corpus's own abstracts target no paper, so the strength their
  * best match reaches is what chance alone gives. The threshold for a question with n terms is
- * the `quantile` of that null distribution at length n; the outlier threshold is the
+ * the `quantile` of that null distribution at length n (and `floorQuantile` its low tail); the outlier threshold is the
  * `outlierQuantile` of how far chance makes the top match stand out. Runs at ingestion, stored
  * with the index.
  */
@@ -64,9 +66,9 @@ export function calibrate(
   papers: readonly Pick<Paper, 'abstract'>[],
   lexical: LexicalIndex,
   stats: TermStats,
-  options: { quantile?: number; outlierQuantile?: number; samples?: number; lengths?: number[]; seed?: number } = {},
+  options: { quantile?: number; floorQuantile?: number; outlierQuantile?: number; samples?: number; lengths?: number[]; seed?: number } = {},
 ): Calibration {
-  const { quantile = 0.5, outlierQuantile = 0.95, samples = 60, lengths = [2, 3, 4, 5, 6, 8, 10, 13, 16, 20], seed = 7 } = options;
+  const { quantile = 0.5, floorQuantile = 0.2, outlierQuantile = 0.95, samples = 60, lengths = [2, 3, 4, 5, 6, 8, 10, 13, 16, 20], seed = 7 } = options;
   const outliers: number[] = [];
   const rand = prng(seed);
   const pool = papers.flatMap((p) => words(p.abstract)).filter((w) => terms(w).length > 0);
@@ -79,16 +81,27 @@ export function calibrate(
       outliers.push(topOutlier(hits.map((h) => h.score)));
     }
     strengths.sort((a, b) => a - b);
-    return { terms: n, strength: strengths[Math.min(strengths.length - 1, Math.floor(quantile * strengths.length))]! };
+    const at = (q: number) => strengths[Math.min(strengths.length - 1, Math.floor(q * strengths.length))]!;
+    return { terms: n, strength: at(quantile), floor: at(floorQuantile) };
   });
   outliers.sort((a, b) => a - b);
   const outlier = outliers[Math.min(outliers.length - 1, Math.floor(outlierQuantile * outliers.length))] ?? Infinity;
-  return { quantile, samples, thresholds, outlier, outlierQuantile };
+  return { quantile, floorQuantile, samples, thresholds, outlier, outlierQuantile };
 }
 
-/** The calibrated threshold for a question with `n` distinct terms (nearest calibrated length). */
-export function thresholdFor(calibration: Calibration, n: number): number {
+/** The calibrated thresholds for a question with `n` distinct terms (nearest calibrated length). */
+export function thresholdFor(calibration: Calibration, n: number): { strength: number; floor: number } {
   let best = calibration.thresholds[0]!;
   for (const t of calibration.thresholds) if (Math.abs(t.terms - n) < Math.abs(best.terms - n)) best = t;
-  return best.strength;
+  return best;
+}
+
+/**
+ * Is the best match evidence that the corpus addresses the question? Either it is stronger than
+ * what chance usually reaches, or it stands out from the other papers more than chance does while
+ * being no weaker than chance's low tail (a paraphrased question aimed at one paper).
+ */
+export function isSupported(calibration: Calibration, strength: number, outlier: number, queryTerms: number): boolean {
+  const t = thresholdFor(calibration, queryTerms);
+  return strength > t.strength || (outlier > calibration.outlier && strength > t.floor);
 }

@@ -1,6 +1,6 @@
 import MiniSearch, { type Options, type SearchOptions } from 'minisearch';
 import type { Paper } from '../corpus/schema.js';
-import { processTerm, words } from './text.js';
+import { processTerm, STOP_WORDS, words } from './text.js';
 
 /** One ranked lexical hit. `score` is MiniSearch's BM25+ score; `terms` the query terms it matched. */
 export interface LexicalHit {
@@ -19,6 +19,22 @@ export interface LexicalIndexOptions {
 }
 
 type Doc = Pick<Paper, 'id' | 'title' | 'abstract'>;
+
+/** Bump when tokenizing, stemming or indexed fields change in a way the stop-word list does not show. */
+const ANALYZER_VERSION = 'porter-v1:title,abstract';
+
+/**
+ * Identifies how text is analyzed into index terms (analyzer version and stop words), recorded in
+ * the manifest: an index built with another analyzer is rebuilt, never queried with mismatched terms.
+ */
+export function lexicalFingerprint(): string {
+  let h = 0x811c9dc5; // FNV-1a, 32 bit
+  for (const ch of `${ANALYZER_VERSION}|${[...STOP_WORDS].sort().join(',')}`) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${ANALYZER_VERSION}#${(h >>> 0).toString(16)}`;
+}
 
 const tokenize = (text: string) => words(text);
 

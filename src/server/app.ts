@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { rateLimiter } from 'hono-rate-limiter';
 import type { Answerer } from '../answer/schema.js';
 import type { Retriever } from '../retrieval/retriever.js';
@@ -10,6 +11,9 @@ import { paperRoutes } from './routes/papers.js';
 import { searchRoutes } from './routes/search.js';
 import { webRoutes, type WebAssets } from './routes/web.js';
 
+/** Largest accepted request body: 50 turns of 8,000 characters fit. */
+const MAX_BODY_BYTES = 512 * 1024;
+
 export interface AppDeps {
   retriever: Retriever;
   answerer: Answerer;
@@ -17,7 +21,7 @@ export interface AppDeps {
   embedder: { id: string; unavailable?: string };
   assets: WebAssets;
   allowedOrigins?: readonly string[];
-  /** Chat and search requests per client per minute; 0 turns the limit off. Default 0. */
+  /** API requests (`/api/*`) per client per minute; 0 turns the limit off. Default 0. */
   rateLimitPerMinute?: number;
   /** Identifies a client for rate limiting (the Node entry uses the socket address). */
   clientKey?: (c: Context) => string;
@@ -36,6 +40,17 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
 
   app.use('/api/*', originGuard({ allowedOrigins: deps.allowedOrigins ?? [] }));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        // The rest of the body is never read, so this connection cannot carry another request.
+        c.header('Connection', 'close');
+        return sendError(c, 413, 'body_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB. Send a shorter conversation.`);
+      },
+    }),
+  );
   if (deps.rateLimitPerMinute) {
     app.use(
       '/api/*',

@@ -82,12 +82,10 @@ export function serveHttp(handler: (req: IncomingMessage, res: ServerResponse) =
   });
 }
 
-/** Host pages for the widget, on a second origin: `/?css=hostile&title=...` */
+/** A host page for the widget (served from another origin), with extra CSS, or without the widget. */
 export function hostPage(appUrl: string, opts: { css?: string; widget?: boolean; attrs?: string } = {}): string {
-  const tag =
-    opts.widget === false
-      ? ''
-      : `<script src="${appUrl}/widget.js" data-title="Ask the papers" data-accent="#4f46e5" data-position="right" ${opts.attrs ?? ''} defer></script>`;
+  const attrs = opts.attrs ?? 'data-title="Ask the papers" data-accent="#4f46e5" data-position="right"';
+  const tag = opts.widget === false ? '' : `<script src="${appUrl}/widget.js" ${attrs} defer></script>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Host blog</title><style>
 body { font: 17px/1.6 Georgia, serif; margin: 0; padding: 32px 48px; background: #fdfcf8; color: #222; }
@@ -98,6 +96,8 @@ ${opts.css ?? ''}
 <p id="host-p">This page belongs to someone else. The paper chat widget sits in the corner and must not change how this text looks, and this page's styles must not change the widget.</p>
 <p><button class="host" id="host-button">A host button</button> <a id="host-link" href="#">a host link</a></p>
 <ul id="host-list"><li>One</li><li>Two</li></ul>
+<div id="host-spacer" style="height: 1500px"></div>
+<p id="host-end">The end of a long host page.</p>
 </body></html>`;
 }
 

@@ -255,7 +255,11 @@ export function createChat(o: ChatOptions): Chat {
         const ref = refs.get(n);
         return ref ? chipButton(n, ref) : null;
       }));
-      if (turn.status === 'streaming' && text) body.lastElementChild?.appendChild(h('span', { class: 'pc-caret', 'aria-hidden': 'true' }));
+      if (turn.status === 'streaming' && text) {
+        let last = body.lastElementChild;
+        if (last && /^(UL|OL)$/.test(last.tagName)) last = last.lastElementChild;
+        last?.appendChild(h('span', { class: 'pc-caret', 'aria-hidden': 'true' }));
+      }
     });
 
     keepFocus(extra, () => {
@@ -359,7 +363,11 @@ export function createChat(o: ChatOptions): Chat {
     changed();
     save();
     announce('Searching the papers…');
-    requestAnimationFrame(() => view.el.scrollIntoView?.({ block: 'start', behavior: 'smooth' }));
+    // Scroll the thread only (scrollIntoView would scroll the host page under the widget too).
+    requestAnimationFrame(() => {
+      const top = scroller.scrollTop + view.el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 12;
+      scroller.scrollTo({ top, behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+    });
     try {
       turn.result = await streamChat(
         o.base,
@@ -377,7 +385,9 @@ export function createChat(o: ChatOptions): Chat {
         ac.signal,
       );
       turn.status = 'done';
-      announce((turn.result.abstained ? 'No answer in these papers. ' : 'Answer: ') + plainAnswer(turn.result.answer, turn.result.citations));
+      // The answer itself is read from its own live region (aria-busy until now); this adds the outcome.
+      const n = turn.result.citations.length;
+      announce(turn.result.abstained ? 'These papers do not answer that.' : `Answer complete, citing ${n} paper${n === 1 ? '' : 's'}.`);
     } catch (e) {
       const err = e instanceof ChatError ? e : new ChatError('error', 'Something went wrong in this page. Try again.');
       if (err.code === 'aborted') {
