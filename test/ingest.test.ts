@@ -319,6 +319,15 @@ describe('dense ingestion with the real ONNX runtime', () => {
     expect(result.manifest.papers).toBe(224);
   });
 
+  it("calibrates a dense support threshold: chance similarity, below what a paper's own text reaches", async () => {
+    const { calibration, vectors } = await loadIndex(indexDir);
+    expect(calibration.dense).toBeGreaterThan(0);
+    expect(calibration.dense).toBeLessThan(1);
+    const paper = corpus.papers[5]!;
+    const [top] = await vectors!.query(await embedder.embedQuery(`${paper.title}. ${paper.abstract}`), 1);
+    expect(top!.score).toBeGreaterThan(calibration.dense!);
+  });
+
   it('reports embedding progress up to every paper', () => {
     expect(progress[0]).toEqual([0, 224]);
     expect(progress[progress.length - 1]).toEqual([224, 224]);

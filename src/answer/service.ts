@@ -32,6 +32,9 @@ interface Plan {
   abstain: { message: string; related: Paper[]; unmatched?: boolean } | null;
 }
 
+/** The abstention text; the closest papers go in `related`, so clients can show them as links. */
+const NOT_COVERED_MESSAGE = "I couldn't find an answer to this in the paper collection: no abstract here addresses it, so I won't guess.";
+
 const toSources = (papers: readonly Paper[]): Source[] => papers.map((p, i) => ({ n: i + 1, id: p.id, title: p.title }));
 
 /** Splits text into sentence-sized pieces so an extractive answer streams like a generated one. */
@@ -73,7 +76,7 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
       sources = top.map((h) => h.paper);
       relative = top.map(relOf);
     }
-    if (!sources.length) return { sources, relative, abstain: { message: notCoveredMessage([]), related: [], unmatched: true } };
+    if (!sources.length) return { sources, relative, abstain: { message: NOT_COVERED_MESSAGE, related: [], unmatched: true } };
 
     // Support: does the best match beat what random words from the corpus achieve, either in
     // strength or in how far it stands out from the other papers?
@@ -81,8 +84,9 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
       const qTerms = [...new Set(terms(query))];
       const strength = matchStrength(lexTop, qTerms, stats);
       const outlier = topOutlier(hits.map((h) => h.lexical?.score ?? 0).sort((a, b) => b - a));
-      if (!isSupported(calibration, strength, outlier, qTerms.length)) {
-        return { sources, relative, abstain: { message: notCoveredMessage(sources.slice(0, 3)), related: sources.slice(0, 3), unmatched: true } };
+      const denseSimilarity = Math.max(0, ...hits.map((h) => h.dense?.score ?? 0));
+      if (!isSupported(calibration, { strength, outlier, queryTerms: qTerms.length, denseSimilarity })) {
+        return { sources, relative, abstain: { message: NOT_COVERED_MESSAGE, related: sources.slice(0, 3), unmatched: true } };
       }
     }
     // A measure asked for by name ("how many GPUs", "what BLEU score") that the best paper never states.
@@ -147,7 +151,7 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
         }
         const raw = r.value.trim();
         if (raw.startsWith(NOT_COVERED)) {
-          const message = notCoveredMessage(p.sources.slice(0, 3));
+          const message = NOT_COVERED_MESSAGE;
           yield { type: 'done', result: { answer: message, citations: [], abstained: true, mode: 'llm', related: p.sources.slice(0, 3).map(({ id, title }) => ({ id, title })) } };
           return;
         }
@@ -177,10 +181,4 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
   }
 
   return { label: llm ? llm.model : 'extractive', answer };
-}
-
-function notCoveredMessage(related: readonly Paper[]): string {
-  const base = "I couldn't find an answer to this in the paper collection: no abstract here addresses it, so I won't guess.";
-  if (!related.length) return base;
-  return `${base} Related, but not answering this: ${related.map((p) => `"${p.title}"`).join('; ')}.`;
 }

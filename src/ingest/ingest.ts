@@ -51,6 +51,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   try {
     const papers = corpus.papers;
     let dim = 0;
+    let store: VectorStore | null = null;
     if (embedder) {
       const items: { id: string; vector: number[] }[] = [];
       const batch = 32;
@@ -62,11 +63,12 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
         options.onProgress?.(Math.min(i + batch, papers.length), papers.length);
       }
       dim = items[0]?.vector.length ?? embedder.dim;
-      await VectorStore.build(join(tmp, FILES.vectors), items);
+      store = await VectorStore.build(join(tmp, FILES.vectors), items);
     }
     const lexical = LexicalIndex.build(papers);
     await writeFile(join(tmp, FILES.lexical), JSON.stringify(lexical));
-    await writeFile(join(tmp, FILES.calibration), JSON.stringify(calibrate(papers, lexical, new TermStats(papers))));
+    const calibration = await calibrate(papers, lexical, new TermStats(papers), { dense: embedder && store ? { embedder, store } : null });
+    await writeFile(join(tmp, FILES.calibration), JSON.stringify(calibration));
     await writeFile(join(tmp, FILES.papers), JSON.stringify(papers));
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,

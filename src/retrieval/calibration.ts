@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Paper } from '../corpus/schema.js';
+import type { Embedder } from './embedder.js';
 import type { LexicalIndex } from './lexical.js';
 import type { TermStats } from './term-stats.js';
+import type { VectorStore } from './vector-store.js';
 import { terms, words } from './text.js';
 
 /**
@@ -41,6 +43,8 @@ export const CalibrationSchema = z.object({
   /** topOutlier that chance exceeds only with probability 1 - outlierQuantile. */
   outlier: z.number(),
   outlierQuantile: z.number(),
+  /** Top cosine similarity that chance exceeds only with probability 1 - outlierQuantile; set when the index has vectors. */
+  dense: z.number().optional(),
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
 
@@ -54,39 +58,75 @@ function prng(seed: number) {
   };
 }
 
+/** Random-word queries of each length: questions that target no paper. */
+function nullQueries(papers: readonly Pick<Paper, 'abstract'>[], lengths: readonly number[], samples: number, seed: number): { n: number; queries: string[] }[] {
+  const rand = prng(seed);
+  const pool = papers.flatMap((p) => words(p.abstract)).filter((w) => terms(w).length > 0);
+  return lengths.map((n) => ({
+    n,
+    queries: Array.from({ length: samples }, () => Array.from({ length: n }, () => pool[Math.floor(rand() * pool.length)]).join(' ')),
+  }));
+}
+
+const quantileOf = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Infinity;
+};
+
+export interface CalibrateOptions {
+  /** Null quantile a match must beat to count as strong. Default 0.5. */
+  quantile?: number;
+  /** Null quantile a standing-out match must still beat. Default 0.2. */
+  floorQuantile?: number;
+  /** Null quantile of topOutlier (and of dense similarity) to beat. Default 0.95. */
+  outlierQuantile?: number;
+  /** Random queries per length. Default 60. */
+  samples?: number;
+  /** Random queries per length embedded for the dense threshold. Default 10. */
+  denseSamples?: number;
+  lengths?: number[];
+  seed?: number;
+  /** With an embedder, the dense threshold is calibrated too. */
+  dense?: { embedder: Embedder; store: VectorStore } | null;
+}
+
 /**
  * Calibrates "does the corpus support this question?" against a null model: questions made of
- * words drawn at random from the corpus's own abstracts target no paper, so the strength their
- * best match reaches is what chance alone gives. The threshold for a question with n terms is
- * the `quantile` of that null distribution at length n (and `floorQuantile` its low tail); the outlier threshold is the
- * `outlierQuantile` of how far chance makes the top match stand out. Runs at ingestion, stored
- * with the index.
+ * words drawn at random from the corpus's own abstracts target no paper, so what their best match
+ * reaches is what chance alone gives. Thresholds, per question length: the `quantile` of the null
+ * strength (and `floorQuantile`, its low tail); the `outlierQuantile` of how far chance makes the
+ * top match stand out; with an embedder, the `outlierQuantile` of the top cosine similarity.
+ * Runs at ingestion; stored with the index.
  */
-export function calibrate(
+export async function calibrate(
   papers: readonly Pick<Paper, 'abstract'>[],
   lexical: LexicalIndex,
   stats: TermStats,
-  options: { quantile?: number; floorQuantile?: number; outlierQuantile?: number; samples?: number; lengths?: number[]; seed?: number } = {},
-): Calibration {
-  const { quantile = 0.5, floorQuantile = 0.2, outlierQuantile = 0.95, samples = 60, lengths = [2, 3, 4, 5, 6, 8, 10, 13, 16, 20], seed = 7 } = options;
+  options: CalibrateOptions = {},
+): Promise<Calibration> {
+  const { quantile = 0.5, floorQuantile = 0.2, outlierQuantile = 0.95, samples = 60, denseSamples = 10, lengths = [2, 3, 4, 5, 6, 8, 10, 13, 16, 20], seed = 7 } = options;
+  const groups = nullQueries(papers, lengths, samples, seed);
   const outliers: number[] = [];
-  const rand = prng(seed);
-  const pool = papers.flatMap((p) => words(p.abstract)).filter((w) => terms(w).length > 0);
-  const thresholds = lengths.map((n) => {
-    const strengths: number[] = [];
-    for (let i = 0; i < samples; i++) {
-      const query = Array.from({ length: n }, () => pool[Math.floor(rand() * pool.length)]).join(' ');
+  const thresholds = groups.map(({ n, queries }) => {
+    const strengths = queries.map((query) => {
       const hits = lexical.search(query, OUTLIER_DEPTH);
-      strengths.push(hits[0] ? matchStrength(hits[0].score, terms(query), stats) : 0);
       outliers.push(topOutlier(hits.map((h) => h.score)));
-    }
-    strengths.sort((a, b) => a - b);
-    const at = (q: number) => strengths[Math.min(strengths.length - 1, Math.floor(q * strengths.length))]!;
-    return { terms: n, strength: at(quantile), floor: at(floorQuantile) };
+      return hits[0] ? matchStrength(hits[0].score, terms(query), stats) : 0;
+    });
+    return { terms: n, strength: quantileOf(strengths, quantile), floor: quantileOf(strengths, floorQuantile) };
   });
-  outliers.sort((a, b) => a - b);
-  const outlier = outliers[Math.min(outliers.length - 1, Math.floor(outlierQuantile * outliers.length))] ?? Infinity;
-  return { quantile, floorQuantile, samples, thresholds, outlier, outlierQuantile };
+  const calibration: Calibration = { quantile, floorQuantile, samples, thresholds, outlier: quantileOf(outliers, outlierQuantile), outlierQuantile };
+  if (options.dense) {
+    const similarities: number[] = [];
+    for (const { queries } of groups) {
+      for (const query of queries.slice(0, denseSamples)) {
+        const [top] = await options.dense.store.query(await options.dense.embedder.embedQuery(query), 1);
+        similarities.push(top?.score ?? 0);
+      }
+    }
+    calibration.dense = quantileOf(similarities, outlierQuantile);
+  }
+  return calibration;
 }
 
 /** The calibrated thresholds for a question with `n` distinct terms (nearest calibrated length). */
@@ -99,9 +139,14 @@ export function thresholdFor(calibration: Calibration, n: number): { strength: n
 /**
  * Is the best match evidence that the corpus addresses the question? Either it is stronger than
  * what chance usually reaches, or it stands out from the other papers more than chance does while
- * being no weaker than chance's low tail (a paraphrased question aimed at one paper).
+ * being no weaker than chance's low tail (a paraphrased question aimed at one paper), or, with
+ * dense retrieval, its embedding is closer to the question than chance brings any paper.
  */
-export function isSupported(calibration: Calibration, strength: number, outlier: number, queryTerms: number): boolean {
-  const t = thresholdFor(calibration, queryTerms);
-  return strength > t.strength || (outlier > calibration.outlier && strength > t.floor);
+export function isSupported(
+  calibration: Calibration,
+  evidence: { strength: number; outlier: number; queryTerms: number; denseSimilarity?: number | null },
+): boolean {
+  const t = thresholdFor(calibration, evidence.queryTerms);
+  if (evidence.strength > t.strength || (evidence.outlier > calibration.outlier && evidence.strength > t.floor)) return true;
+  return calibration.dense !== undefined && evidence.denseSimilarity != null && evidence.denseSimilarity > calibration.dense;
 }
