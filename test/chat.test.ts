@@ -19,7 +19,7 @@ import {
   type Msg,
   type TestDirs,
 } from './helpers/app.js';
-import { chatEvents, type ChatDone } from './helpers/sse.js';
+import { chatEvents, expectChatStreamOrder, type ChatDone } from './helpers/sse.js';
 
 /** Questions written for these tests from data/papers.txt (not taken from the eval set). */
 const Q = {
@@ -81,14 +81,7 @@ describe('JSON and streaming forms agree', () => {
       expect(r.status).toBe(200);
       expect(r.contentType).toMatch(/^text\/event-stream/);
       const ev = chatEvents(r.events);
-      expect(ev.errors).toEqual([]);
-      // sources → delta+ → done
-      expect(ev.order[0]).toBe('sources');
-      expect(ev.order[ev.order.length - 1]).toBe('done');
-      const middle = ev.order.slice(1, -1);
-      expect(middle.length).toBeGreaterThan(0);
-      expect(middle.every((e) => e === 'delta')).toBe(true);
-      expect(ev.done).toHaveLength(1);
+      expectChatStreamOrder(ev);
       expect(ev.done[0]).toEqual(json.body);
       expect(ev.text).toBe(ev.done[0]!.answer);
 

@@ -3,6 +3,7 @@
  * event as the bytes arrive, and records when each event arrived.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { expect } from 'vitest';
 
 export interface SseEvent<T = unknown> {
   /** The `event:` field (`message` when absent). */
@@ -95,4 +96,16 @@ export function chatEvents(events: readonly SseEvent[]) {
   const done = events.filter((e) => e.event === 'done').map((e) => e.data as ChatDone);
   const errors = events.filter((e) => e.event === 'error').map((e) => e.data);
   return { sources, deltas, text: deltas.join(''), done, errors, order: events.map((e) => e.event) };
+}
+
+/** Asserts the contract's event order: one `sources`, then one or more `delta`, then one `done`, and no `error`. */
+export function expectChatStreamOrder(ev: ReturnType<typeof chatEvents>): void {
+  expect(ev.errors).toEqual([]);
+  expect(ev.order[0]).toBe('sources');
+  expect(ev.order[ev.order.length - 1]).toBe('done');
+  expect(ev.order.filter((e) => e === 'sources')).toHaveLength(1);
+  expect(ev.order.filter((e) => e === 'done')).toHaveLength(1);
+  const middle = ev.order.slice(1, -1);
+  expect(middle.length).toBeGreaterThan(0);
+  expect(middle.every((e) => e === 'delta')).toBe(true);
 }
