@@ -40,6 +40,18 @@ const toSources = (papers: readonly Paper[]): Source[] => papers.map((p, i) => (
 /** Splits text into sentence-sized pieces so an extractive answer streams like a generated one. */
 const pieces = (text: string) => text.match(/[^\n]*?(?:\[\d+\]|\n|$)\s*/g)?.filter(Boolean) ?? [text];
 
+/** A finished result as events: its text in pieces, then `done`. */
+function* streamed(result: ChatResult): Generator<ChatEvent> {
+  for (const piece of pieces(result.answer)) yield { type: 'delta', text: piece };
+  yield { type: 'done', result };
+}
+
+/** An abstention as events: no sources offered as support, the message, and the near misses as `related`. */
+function* abstention(message: string, related: readonly Paper[], mode: ChatResult['mode'], withSources = true): Generator<ChatEvent> {
+  if (withSources) yield { type: 'sources', sources: [] };
+  yield* streamed({ answer: message, citations: [], abstained: true, mode, related: related.map(({ id, title }) => ({ id, title })) });
+}
+
 /**
  * The answerer behind `/api/chat`: misuse check, follow-up resolution, retrieval, a calibrated
  * support decision (abstain when the collection does not answer), then an LLM answer when one is
@@ -69,7 +81,7 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
       // "it", "they": the papers the previous answer cited come first.
       const focus = prior.slice(0, intent.list ? 4 : 2);
       const rest = hits.filter((h) => !focus.some((p) => p.id === h.paper.id)).slice(0, k - focus.length);
-      sources = [...focus.map((p) => p), ...rest.map((h) => h.paper)];
+      sources = [...focus, ...rest.map((h) => h.paper)];
       relative = [...focus.map(() => 1), ...rest.map((h) => relOf(h) * 0.5)];
     } else {
       const top = hits.slice(0, k);
@@ -115,8 +127,7 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
     const refusal = misuseRefusal(turn.question);
     if (refusal) {
       yield { type: 'sources', sources: [] };
-      yield { type: 'delta', text: refusal };
-      yield { type: 'done', result: { answer: refusal, citations: [], abstained: true, mode: 'extractive' } };
+      yield* streamed({ answer: refusal, citations: [], abstained: true, mode: 'extractive' });
       return;
     }
 
@@ -130,54 +141,52 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
       const retry = await plan(leaning, leaningQuery);
       if (!retry.abstain) [turn, query, p] = [leaning, leaningQuery, retry];
     }
+    if (p.abstain) {
+      // No sources are offered as support for an abstention; `related` names the near misses.
+      yield* abstention(p.abstain.message, p.abstain.related, llm ? 'llm' : 'extractive');
+      return;
+    }
     const sources = toSources(p.sources);
     yield { type: 'sources', sources: sources.map((s, i) => ({ ...s, snippet: retriever.snippet(p.sources[i]!, query) })) };
+    if (llm) yield* llmAnswer(llm, turn, p, messages, opts.signal);
+    else yield* streamed({ ...extractive(turn, p), abstained: false, mode: 'extractive' });
+  }
 
-    if (p.abstain) {
-      yield { type: 'delta', text: p.abstain.message };
-      const related = p.abstain.related.map(({ id, title }) => ({ id, title }));
-      yield { type: 'done', result: { answer: p.abstain.message, citations: [], abstained: true, mode: llm ? 'llm' : 'extractive', related } };
-      return;
-    }
-
-    if (llm) {
-      let fallback: string;
-      try {
-        const gen = streamLlmAnswer(llm, messages, sources.map((s, i) => ({ ...s, abstract: p.sources[i]!.abstract })), opts.signal);
-        let r = await gen.next();
-        while (!r.done) {
-          yield { type: 'delta', text: r.value };
-          r = await gen.next();
-        }
-        const raw = r.value.trim();
-        if (raw.startsWith(NOT_COVERED)) {
-          const message = NOT_COVERED_MESSAGE;
-          yield { type: 'done', result: { answer: message, citations: [], abstained: true, mode: 'llm', related: p.sources.slice(0, 3).map(({ id, title }) => ({ id, title })) } };
-          return;
-        }
-        const final = finalizeCitations(raw, sources);
-        if (final.citations.length) {
-          yield {
-            type: 'done',
-            result: { answer: final.answer, citations: final.citations, abstained: false, mode: 'llm', ...(final.removedMarkers.length ? { removedMarkers: final.removedMarkers } : {}) },
-          };
-          return;
-        }
-        fallback = raw ? 'the LLM answer cited none of the sources' : 'the LLM returned an empty answer';
-      } catch (e) {
-        if (opts.signal?.aborted) return;
-        if (!(e instanceof LlmFailure)) throw e;
-        fallback = e.message;
+  /** The LLM's answer, streamed; on failure, garbage or no valid citation, the extractive answer marked `fallback`. */
+  async function* llmAnswer(llm: LlmOptions, turn: Turn, p: Plan, messages: ChatMessage[], signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+    const sources = toSources(p.sources);
+    let fallback: string;
+    let streamedAny = false;
+    try {
+      const gen = streamLlmAnswer(llm, messages, sources.map((s, i) => ({ ...s, abstract: p.sources[i]!.abstract })), signal);
+      let r = await gen.next();
+      while (!r.done) {
+        streamedAny = true;
+        yield { type: 'delta', text: r.value };
+        r = await gen.next();
       }
-      log(`llm fallback: ${fallback}`);
-      const ex = extractive(turn, p);
-      yield { type: 'done', result: { ...ex, abstained: false, mode: 'extractive', fallback } };
-      return;
+      const raw = r.value.trim();
+      if (raw.startsWith(NOT_COVERED)) {
+        yield* abstention(NOT_COVERED_MESSAGE, p.sources.slice(0, 3), 'llm', false);
+        return;
+      }
+      const final = finalizeCitations(raw, sources);
+      if (final.citations.length) {
+        const removed = final.removedMarkers.length ? { removedMarkers: final.removedMarkers } : {};
+        yield { type: 'done', result: { answer: final.answer, citations: final.citations, abstained: false, mode: 'llm', ...removed } };
+        return;
+      }
+      fallback = raw ? 'the LLM answer cited none of the sources' : 'the LLM returned an empty answer';
+    } catch (e) {
+      if (signal?.aborted) return;
+      if (!(e instanceof LlmFailure)) throw e;
+      fallback = e.message;
     }
-
-    const ex = extractive(turn, p);
-    for (const piece of pieces(ex.answer)) yield { type: 'delta', text: piece };
-    yield { type: 'done', result: { ...ex, abstained: false, mode: 'extractive' } };
+    log(`llm fallback: ${fallback}`);
+    const result: ChatResult = { ...extractive(turn, p), abstained: false, mode: 'extractive', fallback };
+    // Text already streamed from the LLM is replaced by `done`; otherwise the fallback streams as usual.
+    if (streamedAny) yield { type: 'done', result };
+    else yield* streamed(result);
   }
 
   return { label: llm ? llm.model : 'extractive', answer };
