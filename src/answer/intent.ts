@@ -59,7 +59,7 @@ export interface Measure {
 /** Metrics a question may ask for by name; an abstract that reports one names it. */
 const METRICS = new Set([
   'bleu', 'rouge', 'fid', 'perplexity', 'latency', 'throughput', 'rmse', 'mse', 'mae', 'iou', 'miou', 'psnr', 'ssim',
-  'auc', 'auroc', 'f1', 'wer', 'cer', 'ndcg', 'learning rate', 'batch size',
+  'auc', 'auroc', 'f1', 'wer', 'cer', 'ndcg', 'dice', 'learning rate', 'batch size',
 ]);
 /** Other spellings of a metric, any of which counts as naming it. */
 export const METRIC_ALIASES: Record<string, string[]> = {
@@ -67,12 +67,13 @@ export const METRIC_ALIASES: Record<string, string[]> = {
   mse: ['mean squared error', 'mean square error'],
   mae: ['mean absolute error'],
   fid: ['frechet inception distance', 'fréchet inception distance'],
+  dice: ['dice coefficient', 'dice score', 'dsc'],
   wer: ['word error rate'],
   auroc: ['auc'],
 };
 /** Words that end the counted noun phrase: "how many layers deep" counts layers. */
 const PHRASE_END = new Set(['deep', 'wide', 'long', 'high', 'large', 'big', 'tall', 'old', 'fast', 'far']);
-const COUNT_SKIP = new Set(['more', 'fewer', 'less', 'different', 'total', 'of', 'the', 'other', 'distinct', 'additional', 'extra', 'times']);
+const COUNT_SKIP = new Set(['more', 'fewer', 'less', 'different', 'total', 'other', 'distinct', 'additional', 'extra', 'times']);
 
 /**
  * The measures a question asks for by name: the counted noun of "how many GPUs", or a metric as in
@@ -83,7 +84,9 @@ export function askedMeasures(question: string): Measure[] {
   const q = question.toLowerCase();
   const found = new Map<string, Measure>();
   const add = (name: string, kind: Measure['kind']) => found.set(name, { name, kind });
-  for (const m of q.matchAll(/\bhow many ((?:[a-z0-9-]+ ?){1,4})/g)) {
+  // Only a "how many" that opens the question or a clause asks for a count; inside a description
+  // ("a study of how many neighbours an index returns") it does not.
+  for (const m of q.matchAll(/(?:^|[?.,;:]\s*|\band\s+)how many ((?:[a-z0-9-]+ ?){1,4})/g)) {
     // The counted noun ends the noun phrase: "how many medical images were used" -> images.
     const phrase: string[] = [];
     for (const w of m[1]!.trim().split(' ')) {

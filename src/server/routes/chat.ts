@@ -37,6 +37,9 @@ export function chatRoutes(answerer: Answerer, log: (msg: string) => void) {
       return c.json(result);
     }
 
+    // Proxies such as nginx must pass events through as they come, not buffer the response.
+    c.header('X-Accel-Buffering', 'no');
+    c.header('Cache-Control', 'no-cache');
     return streamSSE(
       c,
       async (sse) => {
