@@ -193,11 +193,21 @@ describe('askedMeasures', () => {
     ['What BLEU score does the model reach?', ['bleu']],
     ['What was the learning rate?', ['learning rate']],
     ['What is the batch size?', ['batch size']],
+    ['How far did it scale? How many nodes, and on which supercomputer?', ['nodes']],
+    ['How many GPUs, and how many days, did pretraining take?', ['gpus', 'days']],
+    ['For the compressed model, how many fewer false negatives did it get?', ['negatives']],
+    ['What Dice coefficient does UNet++ reach on liver segmentation?', ['dice']],
   ] as const)('%j → %j', (q, expected) => {
     expect(measureNames(q)).toEqual(expected);
   });
 
-  it.each(['What is FT-PFN?', 'Which papers are about pruning?', 'Which datasets did they use?'])('finds no measure in %j', (q) => {
+  it.each([
+    'What is FT-PFN?',
+    'Which papers are about pruning?',
+    'Which datasets did they use?',
+    // Inside a description, "how many" does not ask for a count.
+    'Is there a study of how insertion order changes how many true neighbours a graph index returns?',
+  ])('finds no measure in %j', (q) => {
     expect(measureNames(q)).toEqual([]);
   });
 });
