@@ -95,7 +95,8 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
     if (!prior.length) {
       const qTerms = [...new Set(terms(query))];
       const strength = matchStrength(lexTop, qTerms, stats);
-      const outlier = topOutlier(hits.map((h) => h.lexical?.score ?? 0).sort((a, b) => b - a));
+      // Only lexical scores: the outlier threshold was calibrated on BM25 lists.
+      const outlier = topOutlier(hits.flatMap((h) => (h.lexical ? [h.lexical.score] : [])).sort((a, b) => b - a));
       const denseSimilarity = Math.max(0, ...hits.map((h) => h.dense?.score ?? 0));
       if (!isSupported(calibration, { strength, outlier, queryTerms: qTerms.length, denseSimilarity })) {
         return { sources, relative, abstain: { message: NOT_COVERED_MESSAGE, related: sources.slice(0, 3), unmatched: true } };
