@@ -85,16 +85,26 @@ describe('finalizeCitations', () => {
 });
 
 describe('readTurn and retrievalQuery', () => {
+
   const m = (role: 'user' | 'assistant', content: string): ChatMessage => ({ role, content });
+
+  it('tells a reference to the cited papers from a question carried over to a new subject', () => {
+    const history = [m('user', 'Which papers prune transformers?'), m('assistant', '- A [1]: pruning.')];
+    expect(readTurn([...history, m('user', 'What about CNNs?')]).followUp).toBe('continuation');
+    expect(readTurn([...history, m('user', 'What about their accuracy?')]).followUp).toBe('reference');
+    expect(readTurn([...history, m('user', 'Which datasets did they use?')]).followUp).toBe('reference');
+    expect(readTurn([...history, m('user', 'Which papers study sparse training from scratch?')]).followUp).toBeNull();
+    expect(readTurn([m('user', 'What about CNNs?')]).followUp).toBeNull();
+  });
 
   it('reads a single question as a new question', () => {
     const turn = readTurn([m('user', '  What is FT-PFN?  ')]);
-    expect(turn).toEqual({ question: 'What is FT-PFN?', earlierQuestions: [], previousAnswer: null, isFollowUp: false });
+    expect(turn).toEqual({ question: 'What is FT-PFN?', earlierQuestions: [], previousAnswer: null, followUp: null });
     expect(retrievalQuery(turn)).toBe('What is FT-PFN?');
   });
 
   it('does not treat a pronoun in a first question as a follow-up', () => {
-    expect(readTurn([m('user', 'Which datasets did they use?')]).isFollowUp).toBe(false);
+    expect(readTurn([m('user', 'Which datasets did they use?')]).followUp).toBeNull();
   });
 
   it.each([
@@ -106,7 +116,7 @@ describe('readTurn and retrievalQuery', () => {
     'What did the authors find?',
   ])('detects the follow-up %j and retrieves with the earlier question', (q) => {
     const turn = readTurn([m('user', 'Is there a paper on wide residual networks?'), m('assistant', 'Yes: WRNs [1].'), m('user', q)]);
-    expect(turn.isFollowUp).toBe(true);
+    expect(turn.followUp).toBe('reference');
     expect(turn.previousAnswer).toBe('Yes: WRNs [1].');
     expect(retrievalQuery(turn)).toBe(`${q}\nIs there a paper on wide residual networks?`);
   });
@@ -120,7 +130,7 @@ describe('readTurn and retrievalQuery', () => {
 
   it('treats a self-contained second question as new', () => {
     const turn = readTurn([m('user', 'Is there a paper on wide residual networks?'), m('assistant', 'Yes [1].'), m('user', 'Which papers study sparse training from scratch?')]);
-    expect(turn.isFollowUp).toBe(false);
+    expect(turn.followUp).toBeNull();
     expect(retrievalQuery(turn)).toBe('Which papers study sparse training from scratch?');
   });
 });

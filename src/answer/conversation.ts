@@ -1,8 +1,10 @@
 import type { ChatMessage } from './schema.js';
 
-/** Words that point back to something said earlier in the conversation. */
+/** Words that point back to the papers just discussed ("what datasets did they use?"). */
 const BACK_REFERENCE =
-  /\b(it|its|it's|they|them|their|theirs|these|those|he|she|his|her)\b|\b(this|that|the|same) (paper|papers|work|method|methods|model|models|approach|one|ones|study|framework|technique|system|authors?|results?|architecture|benchmark|dataset)\b|^\s*(and|also|what about|how about|what else|why|how so|in what way|anything else|more on)\b|\b(did|does|do|is|was|were|are|has|have|can|could|would|will) (that|this|these|those)\b|\b(that|this|these|those)\s*[?.!]*\s*$/i;
+  /\b(it|its|it's|they|them|their|theirs|these|those|he|she|his|her)\b|\b(this|that|the|same) (paper|papers|work|method|methods|model|models|approach|one|ones|study|framework|technique|system|authors?|results?|architecture|benchmark|dataset)\b|^\s*(and|also|what else|why|how so|in what way|anything else|more on)\b|\b(did|does|do|is|was|were|are|has|have|can|could|would|will) (that|this|these|those)\b|\b(that|this|these|those)\s*[?.!]*\s*$/i;
+/** Openings that carry the last question over to a new subject ("what about CNNs?"). */
+const CONTINUATION = /^\s*(what|how) about\b|^\s*(and|or) (for|with|in|on)\b/i;
 
 export interface Turn {
   /** The last user message. */
@@ -11,8 +13,12 @@ export interface Turn {
   earlierQuestions: string[];
   /** The assistant message just before the question, if any. */
   previousAnswer: string | null;
-  /** True when the question leans on the conversation ("what datasets did they use?"). */
-  isFollowUp: boolean;
+  /**
+   * `reference`: about the papers just cited ("what datasets did they use?"); `continuation`: the
+   * last question asked of a new subject ("what about CNNs?"), so other papers are wanted; null:
+   * a question that stands alone.
+   */
+  followUp: 'reference' | 'continuation' | null;
 }
 
 /** Reads the conversation: the new question, what came before, and whether it is a follow-up. */
@@ -21,8 +27,14 @@ export function readTurn(messages: readonly ChatMessage[]): Turn {
   const earlier = messages.slice(0, -1);
   const earlierQuestions = earlier.filter((m) => m.role === 'user').map((m) => m.content).reverse();
   const previousAnswer = [...earlier].reverse().find((m) => m.role === 'assistant')?.content ?? null;
-  const isFollowUp = earlierQuestions.length > 0 && BACK_REFERENCE.test(last.content);
-  return { question: last.content.trim(), earlierQuestions, previousAnswer, isFollowUp };
+  const followUp = !earlierQuestions.length
+    ? null
+    : BACK_REFERENCE.test(last.content)
+      ? 'reference'
+      : CONTINUATION.test(last.content)
+        ? 'continuation'
+        : null;
+  return { question: last.content.trim(), earlierQuestions, previousAnswer, followUp };
 }
 
 /**
@@ -30,6 +42,6 @@ export function readTurn(messages: readonly ChatMessage[]): Turn {
  * plus the earlier question it refers to (so "which datasets did they use?" finds the paper).
  */
 export function retrievalQuery(turn: Turn): string {
-  if (!turn.isFollowUp) return turn.question;
+  if (!turn.followUp) return turn.question;
   return [turn.question, turn.earlierQuestions[0] ?? ''].join('\n').trim();
 }

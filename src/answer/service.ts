@@ -40,6 +40,9 @@ const toSources = (papers: readonly Paper[]): Source[] => papers.map((p, i) => (
 /** Splits text into sentence-sized pieces so an extractive answer streams like a generated one. */
 const pieces = (text: string) => text.match(/[^\n]*?(?:\[\d+\]|\n|$)\s*/g)?.filter(Boolean) ?? [text];
 
+/** What the turn asks: the question, or for "what about X?" the earlier question carried over to X. */
+const askedText = (turn: Turn) => (turn.followUp === 'continuation' ? `${turn.earlierQuestions[0] ?? ''}\n${turn.question}` : turn.question);
+
 /** A finished result as events: its text in pieces, then `done`. */
 function* streamed(result: ChatResult): Generator<ChatEvent> {
   for (const piece of pieces(result.answer)) yield { type: 'delta', text: piece };
@@ -69,9 +72,9 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
   const citedFinder = () => (finder ??= new CitedPaperFinder(retriever.papers, retriever));
 
   async function plan(turn: Turn, query: string): Promise<Plan> {
-    const intent = questionIntent(turn.question);
+    const intent = questionIntent(askedText(turn));
     const hits = await retriever.search(query, Math.max(k, OUTLIER_DEPTH));
-    const prior = turn.isFollowUp && turn.previousAnswer ? await citedFinder().find(turn.previousAnswer) : [];
+    const prior = turn.followUp === 'reference' && turn.previousAnswer ? await citedFinder().find(turn.previousAnswer) : [];
     const lexTop = Math.max(0, ...hits.map((h) => h.lexical?.score ?? 0));
     const relOf = (h: RetrievedPaper | undefined) => (h?.lexical && lexTop > 0 ? h.lexical.score / lexTop : h ? h.score / (hits[0]?.score || 1) : 0);
 
@@ -118,7 +121,8 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
   }
 
   function extractive(turn: Turn, p: Plan): { answer: string; citations: ChatResult['citations'] } {
-    const text = composeExtractive({ question: turn.question, intent: questionIntent(turn.question), sources: p.sources, relative: p.relative, stats });
+    const asked = askedText(turn);
+    const text = composeExtractive({ question: asked, intent: questionIntent(asked), sources: p.sources, relative: p.relative, stats });
     const { answer, citations } = finalizeCitations(text, toSources(p.sources));
     return { answer, citations };
   }
@@ -133,11 +137,11 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
     }
 
     let query = retrievalQuery(turn);
-    if (llm && turn.isFollowUp) query = (await condenseQuery(llm, messages, opts.signal)) ?? query;
+    if (llm && turn.followUp) query = (await condenseQuery(llm, messages, opts.signal)) ?? query;
     let p = await plan(turn, query);
-    if (p.abstain?.unmatched && !turn.isFollowUp && turn.earlierQuestions.length) {
+    if (p.abstain?.unmatched && !turn.followUp && turn.earlierQuestions.length) {
       // A question that cannot stand alone ("how much faster was that?") leans on the conversation.
-      const leaning = { ...turn, isFollowUp: true };
+      const leaning: Turn = { ...turn, followUp: 'reference' };
       const leaningQuery = llm ? ((await condenseQuery(llm, messages, opts.signal)) ?? retrievalQuery(leaning)) : retrievalQuery(leaning);
       const retry = await plan(leaning, leaningQuery);
       if (!retry.abstain) [turn, query, p] = [leaning, leaningQuery, retry];
