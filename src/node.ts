@@ -76,14 +76,24 @@ export async function buildApp(config: Config, log: Log) {
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
     log,
   });
-  await warmUp(retriever);
+  await warmUp(app, !llm);
   return { app, retriever, answerer, index };
 }
 
-/** Runs a few searches so the first real requests do not pay for JIT compilation (about 30 ms). */
-async function warmUp(retriever: HybridRetriever) {
-  for (const paper of retriever.papers.slice(0, 25)) {
-    for (const hit of await retriever.search(paper.title, 10)) retriever.snippet(hit.paper, paper.title);
+/**
+ * Sends a few searches and chats through the app itself so the first real requests do not pay for
+ * JIT compilation (about 100 ms at start-up). Chats only warm up without an LLM: they must not
+ * spend anyone's tokens.
+ */
+async function warmUp(app: ReturnType<typeof createApp>, withChat: boolean) {
+  const post = async (path: string, body: unknown) => {
+    const res = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await res.text();
+  };
+  for (let i = 0; i < 20; i++) await post('/api/search', { query: `warm-up query ${i} on training and evaluating neural networks`, k: 10 });
+  if (!withChat) return;
+  for (const q of ['Which papers study pruning of neural networks?', 'How much faster is the proposed method?']) {
+    await post('/api/chat', { messages: [{ role: 'user', content: q }] });
   }
 }
 

@@ -12,7 +12,10 @@ export interface LexicalHit {
 export interface LexicalIndexOptions {
   /** Weight of a title match relative to an abstract match. Default 1.5. */
   titleBoost?: number;
-  /** Edit distance allowed, as a fraction of the term length (MiniSearch `fuzzy`), for terms of 6+ characters. Default 0.2. */
+  /**
+   * Edit distance allowed, as a fraction of the term length (MiniSearch `fuzzy`), for query terms
+   * of 6+ characters that the corpus never uses (typos, spelling variants). Default 0.2.
+   */
   fuzzy?: number;
   /** Weight of fuzzy matches. Default 0.1. */
   fuzzyWeight?: number;
@@ -20,12 +23,16 @@ export interface LexicalIndexOptions {
 
 type Doc = Pick<Paper, 'id' | 'title' | 'abstract'>;
 
-/** Bump when tokenizing, stemming or indexed fields change in a way the stop-word list does not show. */
-const ANALYZER_VERSION = 'porter-v1:title,abstract';
+/**
+ * Bump when tokenizing, stemming, indexed fields or default scoring change in a way the stop-word
+ * list does not show (the abstention calibration is measured with the scoring).
+ */
+const ANALYZER_VERSION = 'porter-v2:title,abstract:fuzzy-unknown';
 
 /**
- * Identifies how text is analyzed into index terms (analyzer version and stop words), recorded in
- * the manifest: an index built with another analyzer is rebuilt, never queried with mismatched terms.
+ * Identifies how text is analyzed into index terms and scored (version and stop words), recorded
+ * in the manifest: an index built otherwise is rebuilt, never queried with mismatched terms or
+ * calibrated against another scorer.
  */
 export function lexicalFingerprint(): string {
   let h = 0x811c9dc5; // FNV-1a, 32 bit
@@ -52,11 +59,19 @@ const tokenize = (text: string) => words(text);
 export class LexicalIndex {
   private readonly searchOptions: SearchOptions;
 
-  private constructor(private readonly mini: MiniSearch<Doc>, options: LexicalIndexOptions = {}) {
+  /**
+   * @param vocabulary every index term: a query term found here is matched exactly (fuzzy
+   * expansion of known terms costs more than half the search time and adds little).
+   */
+  private constructor(
+    private readonly mini: MiniSearch<Doc>,
+    vocabulary: ReadonlySet<string>,
+    options: LexicalIndexOptions = {},
+  ) {
     const { titleBoost = 1.5, fuzzy = 0.2, fuzzyWeight = 0.1 } = options;
     this.searchOptions = {
       boost: { title: titleBoost },
-      fuzzy: (term) => (term.length >= 6 ? fuzzy : false),
+      fuzzy: (term) => (term.length >= 6 && !vocabulary.has(term) ? fuzzy : false),
       weights: { fuzzy: fuzzyWeight, prefix: 0.3 },
       prefix: (term) => term.length >= 5,
       combineWith: 'OR',
@@ -70,11 +85,14 @@ export class LexicalIndex {
   static build(papers: readonly Doc[], options?: LexicalIndexOptions): LexicalIndex {
     const mini = new MiniSearch<Doc>(LexicalIndex.miniOptions());
     mini.addAll(papers.map(({ id, title, abstract }) => ({ id, title, abstract })));
-    return new LexicalIndex(mini, options);
+    const vocabulary = new Set(papers.flatMap((p) => words(`${p.title} ${p.abstract}`).map(processTerm)).filter((t): t is string => t !== null));
+    return new LexicalIndex(mini, vocabulary, options);
   }
 
   static fromJSON(json: string, options?: LexicalIndexOptions): LexicalIndex {
-    return new LexicalIndex(MiniSearch.loadJSON<Doc>(json, LexicalIndex.miniOptions()), options);
+    const plain = JSON.parse(json) as Parameters<typeof MiniSearch.loadJS>[0];
+    const vocabulary = new Set(plain.index.map(([term]) => term));
+    return new LexicalIndex(MiniSearch.loadJS<Doc>(plain, LexicalIndex.miniOptions()), vocabulary, options);
   }
 
   toJSON(): unknown {
