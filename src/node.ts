@@ -13,7 +13,7 @@ import { loadCorpus } from './corpus/load.js';
 import { CorpusError } from './corpus/parse-json.js';
 import { describeIssues, ingestWithProgress } from './ingest/report.js';
 import { loadIndex, type LoadedIndex } from './ingest/index-files.js';
-import { createOpenAIClient } from './answer/llm-client.js';
+import { llmFromConfig } from './answer/llm-client.js';
 import { HybridRetriever } from './retrieval/retriever.js';
 import { TermStats } from './retrieval/term-stats.js';
 import { loadTransformersEmbedder } from './retrieval/transformers-embedder.js';
@@ -57,14 +57,7 @@ export async function buildApp(config: Config, log: Log) {
     dense: embedding.embedder && index.vectors ? { embedder: embedding.embedder, store: index.vectors } : null,
   });
 
-  const llm = llmConfigured(config)
-    ? {
-        client: createOpenAIClient(config),
-        model: config.OPENAI_MODEL,
-        timeoutMs: config.LLM_TIMEOUT_MS,
-        prompts: await loadPrompts(config.PROMPTS_DIR),
-      }
-    : null;
+  const llm = llmConfigured(config) ? llmFromConfig(config, await loadPrompts(config.PROMPTS_DIR)) : null;
   const answerer = createAnswerService({ retriever, stats: new TermStats(index.papers), calibration: index.calibration, llm, log });
   const app = createApp({
     retriever,

@@ -4,9 +4,9 @@
  * Retrieval is lexical (BM25) on Workers; answers are extractive, or from the configured
  * OpenAI-compatible LLM. Prompts are bundled as text.
  */
-import { createOpenAIClient } from './answer/llm-client.js';
+import { llmFromConfig } from './answer/llm-client.js';
 import { createAnswerService } from './answer/service.js';
-import { loadConfig, llmConfigured } from './config.js';
+import { loadConfig } from './config.js';
 import { PaperSchema } from './corpus/schema.js';
 import { CalibrationSchema } from './retrieval/calibration.js';
 import { LexicalIndex } from './retrieval/lexical.js';
@@ -34,9 +34,7 @@ async function build(env: Env): Promise<App> {
   const [papersText, lexicalText, calibrationText] = await Promise.all([read('papers.json'), read('lexical.json'), read('calibration.json')]);
   const papers = PaperSchema.array().parse(JSON.parse(papersText));
   const retriever = new HybridRetriever({ papers, lexical: LexicalIndex.fromJSON(lexicalText) });
-  const llm = llmConfigured(config)
-    ? { client: createOpenAIClient(config), model: config.OPENAI_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, prompts: { answer: answerPrompt, condense: condensePrompt } }
-    : null;
+  const llm = llmFromConfig(config, { answer: answerPrompt, condense: condensePrompt });
   const answerer = createAnswerService({ retriever, stats: new TermStats(papers), calibration: CalibrationSchema.parse(JSON.parse(calibrationText)), llm });
   return createApp({
     retriever,
