@@ -5,7 +5,7 @@ import type { QuestionIntent } from './intent.js';
 import { scoreSentences, type ScoredSentence } from './sentence-scoring.js';
 
 export interface ExtractiveOptions {
-  /** Word budget of a prose answer. Default 120. */
+  /** Word budget of an answer (a list answer's titles count). Default 120. */
   maxWords?: number;
   /** Papers listed for a "which papers" question. Default 4. */
   maxListed?: number;
@@ -35,21 +35,25 @@ export function composeExtractive(input: ExtractiveInput, options: ExtractiveOpt
   const qTerms = terms(input.question);
   const scored = input.sources.map((p) => scoreSentences(p.abstract, qTerms, input.stats, input.intent));
   return input.intent.list
-    ? listAnswer(input, scored, maxListed, minRelative)
+    ? listAnswer(input, scored, maxListed, minRelative, maxWords)
     : proseAnswer(input, scored, maxWords);
 }
 
-function listAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxListed: number, minRelative: number): string {
-  const lines: string[] = [];
-  input.sources.forEach((paper, i) => {
-    if (lines.length >= maxListed || (input.relative[i] ?? 0) < minRelative) return;
-    const sentences = scored[i]!;
-    const best = Math.max(...sentences.map((s) => s.score));
-    // Among the sentences nearly as relevant as the best, the shortest keeps the list readable.
-    const pick = sentences.filter((s) => s.score >= best * 0.8).sort((a, b) => a.words - b.words || a.index - b.index)[0]!;
-    lines.push(`- ${paper.title} [${i + 1}]: ${pick.text}`);
-  });
-  return lines.join('\n');
+function listAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxListed: number, minRelative: number, maxWords: number): string {
+  const listed = input.sources.map((paper, i) => ({ paper, i })).filter(({ i }) => (input.relative[i] ?? 0) >= minRelative).slice(0, maxListed);
+  // Share the word budget left after the titles; each line takes its best sentence that fits.
+  const titleWords = listed.reduce((sum, { paper }) => sum + paper.title.split(/\s+/).length, 0);
+  const perLine = Math.max(15, (maxWords - titleWords) / Math.max(1, listed.length));
+  return listed
+    .map(({ paper, i }) => {
+      const sentences = scored[i]!;
+      const best = Math.max(...sentences.map((s) => s.score));
+      const byScore = (a: ScoredSentence, b: ScoredSentence) => b.score - a.score || a.index - b.index;
+      const fits = sentences.filter((s) => s.score >= best * 0.5 && s.words <= perLine).sort(byScore)[0];
+      const shortest = sentences.filter((s) => s.score >= best * 0.8).sort((a, b) => a.words - b.words || a.index - b.index)[0]!;
+      return `- ${paper.title} [${i + 1}]: ${(fits ?? shortest).text}`;
+    })
+    .join('\n');
 }
 
 function proseAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxWords: number): string {
@@ -67,7 +71,8 @@ function proseAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxWord
   if (ranked[0]) take(0, ranked[0], true);
   // A second sentence from the same paper when it adds query terms the first lacks.
   const covered = new Set(ranked[0]?.terms ?? []);
-  const next = ranked.slice(1).find((s) => s.score >= (ranked[0]?.score ?? 0) * 0.5 && [...s.terms].some((t) => !covered.has(t) && terms(input.question).includes(t)));
+  const asked = new Set(terms(input.question));
+  const next = ranked.slice(1).find((s) => s.score >= (ranked[0]?.score ?? 0) * 0.5 && [...s.terms].some((t) => !covered.has(t) && asked.has(t)));
   if (next) take(0, next);
   // A close second paper: retrieval scored it nearly as high.
   if (input.sources.length > 1 && (input.relative[1] ?? 0) >= 0.85) {
