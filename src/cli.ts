@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { loadCorpus } from './corpus/load.js';
 import { CorpusError } from './corpus/parse-json.js';
 import { describeIssues, ingestWithProgress } from './ingest/report.js';
-import { buildApp } from './node.js';
+import { buildApp, corpusToServe } from './node.js';
 import { loadTransformersEmbedder } from './retrieval/transformers-embedder.js';
 import type { ChatResult } from './answer/schema.js';
 
@@ -34,7 +34,9 @@ async function askCommand(args: string[]) {
   const question = args.join(' ').trim();
   if (!question) throw new ConfigError(`no question given\n${USAGE}`);
   const silent = () => {};
-  const { answerer } = await buildApp(loadConfig(process.env), (m) => (m.startsWith('warning') ? console.error(m.split('. ')[0]) : silent()));
+  const log = (m: string) => (m.startsWith('warning') ? console.error(m.split('. ')[0]) : silent());
+  const loaded = loadConfig(process.env);
+  const { answerer } = await buildApp({ ...loaded, CORPUS_PATH: await corpusToServe(loaded, process.env, log) }, log);
   let result: ChatResult | null = null;
   for await (const event of answerer.answer([{ role: 'user', content: question }])) {
     if (event.type === 'done') result = event.result;

@@ -4,6 +4,7 @@
  */
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createAnswerService } from './answer/service.js';
@@ -12,7 +13,7 @@ import { ConfigError, loadConfig, llmConfigured, type Config } from './config.js
 import { loadCorpus } from './corpus/load.js';
 import { CorpusError } from './corpus/parse-json.js';
 import { describeIssues, ingestWithProgress } from './ingest/report.js';
-import { loadIndex, type LoadedIndex } from './ingest/index-files.js';
+import { loadIndex, readManifest, type LoadedIndex } from './ingest/index-files.js';
 import { llmFromConfig } from './answer/llm-client.js';
 import { HybridRetriever } from './retrieval/retriever.js';
 import { TermStats } from './retrieval/term-stats.js';
@@ -27,6 +28,20 @@ export interface RunningServer {
 }
 
 type Log = (msg: string) => void;
+
+/**
+ * The corpus to serve: CORPUS_PATH when it is set, else the corpus the index was last built from
+ * (so `npm run ingest -- --corpus FILE` then `npm start` serves FILE), else the default.
+ */
+export async function corpusToServe(config: Config, env: Record<string, string | undefined>, log: Log): Promise<string> {
+  if (env.CORPUS_PATH) return config.CORPUS_PATH;
+  const built = (await readManifest(config.INDEX_DIR))?.corpusPath;
+  if (built && built !== config.CORPUS_PATH && existsSync(built)) {
+    log(`corpus: serving ${built}, which the index was last built from (set CORPUS_PATH to choose another)`);
+    return built;
+  }
+  return config.CORPUS_PATH;
+}
 
 /** Everything the app needs, built from the configuration. */
 export async function buildApp(config: Config, log: Log) {
@@ -92,7 +107,8 @@ async function warmUp(app: ReturnType<typeof createApp>, withChat: boolean) {
 
 /** Builds and starts the server. `env` overrides process.env (tests pass PORT=0 for a free port). */
 export async function startServer(env: Record<string, string | undefined> = process.env, log: Log = (m) => console.error(m)): Promise<RunningServer> {
-  const config = loadConfig(env);
+  const loaded = loadConfig(env);
+  const config = { ...loaded, CORPUS_PATH: await corpusToServe(loaded, env, log) };
   const { app } = await buildApp(config, log);
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info: AddressInfo) => {
