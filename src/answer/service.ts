@@ -18,7 +18,7 @@ export interface AnswerServiceOptions {
   calibration: Calibration;
   /** The LLM to answer with; null for extractive answers only. */
   llm: LlmOptions | null;
-  /** Sources offered per answer. Default 5. */
+  /** Sources offered per answer. Default 5; "which papers" questions get at least 8. */
   sources?: number;
   log?: (msg: string) => void;
 }
@@ -73,7 +73,8 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
 
   async function plan(turn: Turn, query: string): Promise<Plan> {
     const intent = questionIntent(askedText(turn));
-    const hits = await retriever.search(query, Math.max(k, OUTLIER_DEPTH));
+    const offered = intent.list ? Math.max(k, 8) : k;
+    const hits = await retriever.search(query, Math.max(offered, OUTLIER_DEPTH));
     const prior = turn.followUp === 'reference' && turn.previousAnswer ? await citedFinder().find(turn.previousAnswer) : [];
     const lexTop = Math.max(0, ...hits.map((h) => h.lexical?.score ?? 0));
     const relOf = (h: RetrievedPaper | undefined) => (h?.lexical && lexTop > 0 ? h.lexical.score / lexTop : h ? h.score / (hits[0]?.score || 1) : 0);
@@ -83,11 +84,11 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
     if (prior.length) {
       // "it", "they": the papers the previous answer cited come first.
       const focus = prior.slice(0, intent.list ? 4 : 2);
-      const rest = hits.filter((h) => !focus.some((p) => p.id === h.paper.id)).slice(0, k - focus.length);
+      const rest = hits.filter((h) => !focus.some((p) => p.id === h.paper.id)).slice(0, offered - focus.length);
       sources = [...focus, ...rest.map((h) => h.paper)];
       relative = [...focus.map(() => 1), ...rest.map((h) => relOf(h) * 0.5)];
     } else {
-      const top = hits.slice(0, k);
+      const top = hits.slice(0, offered);
       sources = top.map((h) => h.paper);
       relative = top.map(relOf);
     }
