@@ -25,6 +25,8 @@ export interface AppDeps {
   rateLimitPerMinute?: number;
   /** Identifies a client for rate limiting (the Node entry uses the socket address). */
   clientKey?: (c: Context) => string;
+  /** Requests the rate limit does not count (the server's own start-up warm-up). */
+  exemptFromRateLimit?: (c: Context) => boolean;
   log?: (msg: string) => void;
 }
 
@@ -59,6 +61,7 @@ export function createApp(deps: AppDeps) {
         limit: deps.rateLimitPerMinute,
         standardHeaders: 'draft-7',
         keyGenerator: deps.clientKey ?? ((c) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous'),
+        skip: deps.exemptFromRateLimit ?? (() => false),
         handler: (c) => sendError(c, 429, 'rate_limited', `Too many requests: at most ${deps.rateLimitPerMinute} a minute. Wait a moment and try again.`),
       }),
     );
