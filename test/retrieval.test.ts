@@ -244,10 +244,11 @@ describe('HybridRetriever without dense vectors', () => {
 
   it('snippets come from the abstract', async () => {
     const p = papers[0]!;
-    const snippet = retriever.snippet(p, 'surrogate models conditioned on functions');
-    expect(snippet.length).toBeGreaterThan(0);
-    expect(snippet.length).toBeLessThanOrEqual(240);
-    expect(p.abstract).toContain(snippet.replace(/…$/, ''));
+    const [snippet, other] = retriever.snippets([p, papers[1]!], 'surrogate models conditioned on functions');
+    expect(snippet!.length).toBeGreaterThan(0);
+    expect(snippet!.length).toBeLessThanOrEqual(240);
+    expect(p.abstract).toContain(snippet!.replace(/…$/, ''));
     expect(snippet).toMatch(/surrogate/);
+    expect(papers[1]!.abstract).toContain(other!.replace(/…$/, ''));
   });
 });

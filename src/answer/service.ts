@@ -7,7 +7,7 @@ import { CitedPaperFinder } from './cited-papers.js';
 import { finalizeCitations } from './citations.js';
 import { readTurn, retrievalQuery, type Turn } from './conversation.js';
 import { composeExtractive } from './extractive.js';
-import { misuseRefusal, questionIntent } from './intent.js';
+import { misuseRefusal, questionIntent, type QuestionIntent } from './intent.js';
 import { abstractStatesMeasure } from './sentence-scoring.js';
 import { condenseQuery, LlmFailure, NOT_COVERED, streamLlmAnswer, type LlmOptions } from './llm.js';
 import type { Answerer, ChatEvent, ChatMessage, ChatResult, Source } from './schema.js';
@@ -25,6 +25,8 @@ export interface AnswerServiceOptions {
 
 /** The outcome of retrieval and the support check, before any text is written. */
 interface Plan {
+  /** What the question asks for, read once. */
+  intent: QuestionIntent;
   sources: Paper[];
   /** Each source's relevance relative to the best one. */
   relative: number[];
@@ -92,7 +94,7 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
       sources = top.map((h) => h.paper);
       relative = top.map(relOf);
     }
-    if (!sources.length) return { sources, relative, abstain: { message: NOT_COVERED_MESSAGE, related: [], unmatched: true } };
+    if (!sources.length) return { intent, sources, relative, abstain: { message: NOT_COVERED_MESSAGE, related: [], unmatched: true } };
 
     // Support: does the best match beat what random words from the corpus achieve, either in
     // strength or in how far it stands out from the other papers?
@@ -103,13 +105,14 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
       const outlier = topOutlier(hits.flatMap((h) => (h.lexical ? [h.lexical.score] : [])).sort((a, b) => b - a));
       const denseSimilarity = Math.max(0, ...hits.map((h) => h.dense?.score ?? 0));
       if (!isSupported(calibration, { strength, outlier, queryTerms: qTerms.length, denseSimilarity })) {
-        return { sources, relative, abstain: { message: NOT_COVERED_MESSAGE, related: sources.slice(0, 3), unmatched: true } };
+        return { intent, sources, relative, abstain: { message: NOT_COVERED_MESSAGE, related: sources.slice(0, 3), unmatched: true } };
       }
     }
     // A measure asked for by name ("how many GPUs", "what BLEU score") that the best paper never states.
     const best = sources[0]!;
     if (intent.measures.length && !intent.list && !abstractStatesMeasure(best.abstract, intent.measures)) {
       return {
+        intent,
         sources,
         relative,
         abstain: {
@@ -118,12 +121,11 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
         },
       };
     }
-    return { sources, relative, abstain: null };
+    return { intent, sources, relative, abstain: null };
   }
 
   function extractive(turn: Turn, p: Plan): { answer: string; citations: ChatResult['citations'] } {
-    const asked = askedText(turn);
-    const text = composeExtractive({ question: asked, intent: questionIntent(asked), sources: p.sources, relative: p.relative, stats });
+    const text = composeExtractive({ question: askedText(turn), intent: p.intent, sources: p.sources, relative: p.relative, stats });
     const { answer, citations } = finalizeCitations(text, toSources(p.sources));
     return { answer, citations };
   }
@@ -153,7 +155,8 @@ export function createAnswerService(options: AnswerServiceOptions): Answerer {
       return;
     }
     const sources = toSources(p.sources);
-    yield { type: 'sources', sources: sources.map((s, i) => ({ ...s, snippet: retriever.snippet(p.sources[i]!, query) })) };
+    const snippets = retriever.snippets(p.sources, query);
+    yield { type: 'sources', sources: sources.map((s, i) => ({ ...s, snippet: snippets[i] })) };
     if (llm) yield* llmAnswer(llm, turn, p, messages, opts.signal);
     else yield* streamed({ ...extractive(turn, p), abstained: false, mode: 'extractive' });
   }

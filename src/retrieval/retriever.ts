@@ -3,6 +3,7 @@ import type { Embedder } from './embedder.js';
 import { reciprocalRankFusion } from './fusion.js';
 import type { LexicalIndex } from './lexical.js';
 import { bestSnippet } from './snippet.js';
+import { terms } from './text.js';
 import type { VectorStore } from './vector-store.js';
 
 export interface RetrievedPaper {
@@ -24,7 +25,8 @@ export interface Retriever {
   readonly papers: readonly Paper[];
   getPaper(id: string): Paper | undefined;
   search(query: string, k: number): Promise<RetrievedPaper[]>;
-  snippet(paper: Paper, query: string): string;
+  /** The sentence of each paper's abstract that best matches the query, in the papers' order. */
+  snippets(papers: readonly Paper[], query: string): string[];
 }
 
 export interface HybridRetrieverOptions {
@@ -74,8 +76,9 @@ export class HybridRetriever implements Retriever {
     return this.byId.get(id);
   }
 
-  snippet(paper: Paper, query: string): string {
-    return bestSnippet(paper.abstract, query);
+  snippets(papers: readonly Paper[], query: string): string[] {
+    const want = [...new Set(terms(query))];
+    return papers.map((p) => bestSnippet(p.abstract, want));
   }
 
   async search(query: string, k: number): Promise<RetrievedPaper[]> {

@@ -8,11 +8,12 @@ export function searchRoutes(retriever: Retriever) {
   return new Hono().post('/api/search', jsonBody(SearchRequestSchema), async (c) => {
     const { query, k } = c.get('body');
     const hits = await retriever.search(query, k);
-    const results: SearchResult[] = hits.map((h) => ({
+    const snippets = retriever.snippets(hits.map((h) => h.paper), query);
+    const results: SearchResult[] = hits.map((h, i) => ({
       id: h.paper.id,
       title: h.paper.title,
       score: Number(h.score.toFixed(6)),
-      snippet: retriever.snippet(h.paper, query),
+      snippet: snippets[i],
     }));
     return c.json({ results });
   });
