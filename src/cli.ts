@@ -9,7 +9,7 @@ import { CorpusError } from './corpus/parse-json.js';
 import { describeIssues, ingestWithProgress } from './ingest/report.js';
 import { buildApp, corpusToServe } from './node.js';
 import { loadTransformersEmbedder } from './retrieval/transformers-embedder.js';
-import type { ChatResult } from './answer/schema.js';
+import type { ChatResult } from './protocol/chat.js';
 
 const USAGE = `usage:
   npm run ingest [-- --corpus FILE] [--force]   build data/index from the corpus (skipped when current)

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { createAnswerService } from './answer/service.js';
+import { createAnswerer } from './answer/answerer.js';
 import type { Paper } from './corpus/schema.js';
 import { loadPrompts } from './answer/prompts-node.js';
 import { ConfigError, loadConfig, llmConfigured, type Config } from './config.js';
@@ -75,7 +75,7 @@ export async function buildApp(config: Config, log: Log) {
   });
 
   const llm = llmConfigured(config) ? llmFromConfig(config, await loadPrompts(config.PROMPTS_DIR)) : null;
-  const answerer = createAnswerService({ retriever, stats: new TermStats(index.papers), calibration: index.calibration, llm, log });
+  const answerer = createAnswerer({ retriever, stats: new TermStats(index.papers), calibration: index.calibration, llm, log });
   const app = createApp({
     retriever,
     answerer,

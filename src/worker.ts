@@ -5,10 +5,10 @@
  * OpenAI-compatible LLM. Prompts are bundled as text.
  */
 import { llmFromConfig } from './answer/llm-client.js';
-import { createAnswerService } from './answer/service.js';
+import { createAnswerer } from './answer/answerer.js';
 import { loadConfig } from './config.js';
 import { PaperSchema } from './corpus/schema.js';
-import { CalibrationSchema } from './retrieval/calibration.js';
+import { CalibrationSchema } from './support/calibrate.js';
 import { LexicalIndex } from './retrieval/lexical.js';
 import { HybridRetriever } from './retrieval/retriever.js';
 import { TermStats } from './retrieval/term-stats.js';
@@ -35,7 +35,7 @@ async function build(env: Env): Promise<App> {
   const papers = PaperSchema.array().parse(JSON.parse(papersText));
   const retriever = new HybridRetriever({ papers, lexical: LexicalIndex.fromJSON(lexicalText) });
   const llm = llmFromConfig(config, { answer: answerPrompt, condense: condensePrompt });
-  const answerer = createAnswerService({ retriever, stats: new TermStats(papers), calibration: CalibrationSchema.parse(JSON.parse(calibrationText)), llm });
+  const answerer = createAnswerer({ retriever, stats: new TermStats(papers), calibration: CalibrationSchema.parse(JSON.parse(calibrationText)), llm });
   return createApp({
     retriever,
     answerer,

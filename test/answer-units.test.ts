@@ -1,10 +1,13 @@
 /** Pure functions of the answer pipeline: citations, conversation, intent, refusals, prompts. */
 import { describe, expect, it } from 'vitest';
-import { finalizeCitations, markersIn } from '../src/answer/citations.js';
-import { readTurn, retrievalQuery } from '../src/answer/conversation.js';
-import { askedMeasures, misuseRefusal, questionIntent } from '../src/answer/intent.js';
+import { finalizeCitations } from '../src/answer/citations.js';
+import { markersIn } from '../src/protocol/markers.js';
+import { readTurn, retrievalQuery } from '../src/question/turn.js';
+import { questionIntent } from '../src/question/intent.js';
+import { askedMeasures } from '../src/question/measures.js';
+import { misuseRefusal } from '../src/question/misuse.js';
 import { formatHistory, formatSources, render } from '../src/answer/prompts.js';
-import type { ChatMessage } from '../src/answer/schema.js';
+import type { ChatMessage } from '../src/protocol/chat.js';
 
 const sources = [1, 2, 3, 4, 5].map((n) => ({ n, id: `paper-${n}`, title: `Title ${n}` }));
 const cite = (n: number, as: number) => ({ n: as, id: `paper-${n}`, title: `Title ${n}` });
@@ -99,7 +102,7 @@ describe('readTurn and retrievalQuery', () => {
 
   it('reads a single question as a new question', () => {
     const turn = readTurn([m('user', '  What is FT-PFN?  ')]);
-    expect(turn).toEqual({ question: 'What is FT-PFN?', earlierQuestions: [], previousAnswer: null, followUp: null });
+    expect(turn).toEqual({ question: 'What is FT-PFN?', earlierQuestions: [], previousAnswer: null, previousCitations: null, followUp: null });
     expect(retrievalQuery(turn)).toBe('What is FT-PFN?');
   });
 

@@ -120,7 +120,8 @@ describe('lexical-only ingestion', () => {
     expect(index.lexical.size).toBe(224);
     const target = corpus.papers[17]!;
     expect(index.lexical.search(target.title, 3)[0]!.id).toBe(target.id);
-    expect(index.calibration.thresholds.length).toBeGreaterThan(0);
+    expect(index.calibration.dense).toBe(false);
+    expect(index.calibration.model.weights).toHaveLength(4);
   });
 
   it('does nothing the second time: not rebuilt, no file touched', async () => {
@@ -319,13 +320,11 @@ describe('dense ingestion with the real ONNX runtime', () => {
     expect(result.manifest.papers).toBe(224);
   });
 
-  it("calibrates a dense support threshold: chance similarity, below what a paper's own text reaches", async () => {
-    const { calibration, vectors } = await loadIndex(indexDir);
-    expect(calibration.dense).toBeGreaterThan(0);
-    expect(calibration.dense).toBeLessThan(1);
-    const paper = corpus.papers[5]!;
-    const [top] = await vectors!.query(await embedder.embedQuery(`${paper.title}. ${paper.abstract}`), 1);
-    expect(top!.score).toBeGreaterThan(calibration.dense!);
+  it('calibrates the support model with the dense signals when the index has vectors', async () => {
+    const { calibration } = await loadIndex(indexDir);
+    expect(calibration.dense).toBe(true);
+    expect(calibration.model.weights).toHaveLength(7);
+    expect(calibration.cut.llm).toBeLessThanOrEqual(calibration.cut.extractive);
   });
 
   it('reports embedding progress up to every paper', () => {

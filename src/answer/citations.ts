@@ -1,27 +1,5 @@
-import type { Citation, Source } from './schema.js';
-
-/** `[3]`, `[1, 2]`, `[1][2]`, `[1-3]`-style groups; digits and separators only. */
-const MARKER_GROUP = /\[(\d+(?:\s*[,;–-]\s*\d+)*)\]/g;
-
-/** Marker numbers above this are not citations (a year such as [2020]); nor is a group such as [0, 1]. */
-const MAX_MARKER = 99;
-
-/**
- * The source numbers a marker group names, with ranges expanded ("1-3" -> 1, 2, 3), or null when
- * the brackets hold something else: an interval such as [0, 1], or a year.
- */
-export function parseMarkerGroup(group: string): number[] | null {
-  const nums: number[] = [];
-  const parts = group.split(/\s*[,;]\s*/);
-  for (const part of parts) {
-    const [a, b] = part.split(/\s*[–-]\s*/).map(Number) as [number, number | undefined];
-    const end = b ?? a;
-    // "[0, 1]" or "[0-1]" is an interval; a lone "[0]" is a (wrong) marker.
-    if ((a < 1 && (parts.length > 1 || b !== undefined)) || end < a || end > MAX_MARKER) return null;
-    for (let n = a; n <= end; n++) nums.push(n);
-  }
-  return nums;
-}
+import type { Citation, Source } from '../protocol/chat.js';
+import { MARKER_GROUP, parseMarkerGroup } from '../protocol/markers.js';
 
 export interface CitedAnswer {
   answer: string;
@@ -71,9 +49,4 @@ export function finalizeCitations(text: string, sources: readonly Source[]): Cit
     .replace(/[ \t]{2,}/g, ' ')
     .trim();
   return { answer, citations, removedMarkers: [...removed].sort((a, b) => a - b) };
-}
-
-/** The numbers of the markers in a text, in order of appearance. */
-export function markersIn(text: string): number[] {
-  return [...text.matchAll(MARKER_GROUP)].flatMap((m) => parseMarkerGroup(m[1]!) ?? []);
 }

@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import { formatHistory, formatSources, render, type PromptTemplates } from './prompts.js';
-import type { ChatMessage, Source } from './schema.js';
+import type { ChatMessage, Source } from '../protocol/chat.js';
 
 export interface LlmOptions {
   client: OpenAI;

@@ -1,4 +1,4 @@
-import type { ChatMessage, Source } from './schema.js';
+import type { ChatMessage, Source } from '../protocol/chat.js';
 
 /** The prompt templates (plain text files in `prompts/`), loaded once at start-up. */
 export interface PromptTemplates {

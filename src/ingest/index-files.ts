@@ -3,7 +3,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PaperSchema, type Paper } from '../corpus/schema.js';
-import { CalibrationSchema, type Calibration } from '../retrieval/calibration.js';
+import { CalibrationSchema, type Calibration } from '../support/calibrate.js';
 import { LexicalIndex } from '../retrieval/lexical.js';
 import { VectorStore } from '../retrieval/vector-store.js';
 import { ManifestSchema, type Manifest } from './manifest.js';

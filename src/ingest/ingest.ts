@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Corpus } from '../corpus/load.js';
 import type { EmbedderStatus } from '../retrieval/embedder.js';
-import { calibrate } from '../retrieval/calibration.js';
+import { calibrate } from '../support/calibrate.js';
+import { HybridRetriever } from '../retrieval/retriever.js';
 import { LexicalIndex, lexicalFingerprint } from '../retrieval/lexical.js';
 import { TermStats } from '../retrieval/term-stats.js';
 import { VectorStore } from '../retrieval/vector-store.js';
@@ -67,7 +68,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     }
     const lexical = LexicalIndex.build(papers);
     await writeFile(join(tmp, FILES.lexical), JSON.stringify(lexical));
-    const calibration = await calibrate(papers, lexical, new TermStats(papers), { dense: embedder && store ? { embedder, store } : null });
+    // Calibrated through the retriever the server will use, on the index just built.
+    const retriever = new HybridRetriever({ papers, lexical, dense: embedder && store ? { embedder, store } : null });
+    const calibration = await calibrate(retriever, new TermStats(papers));
     await writeFile(join(tmp, FILES.calibration), JSON.stringify(calibration));
     await writeFile(join(tmp, FILES.papers), JSON.stringify(papers));
     const manifest: Manifest = {

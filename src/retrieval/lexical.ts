@@ -2,11 +2,15 @@ import MiniSearch, { type Options, type SearchOptions } from 'minisearch';
 import type { Paper } from '../corpus/schema.js';
 import { processTerm, STOP_WORDS, words } from './text.js';
 
-/** One ranked lexical hit. `score` is MiniSearch's BM25+ score; `terms` the query terms it matched. */
+/**
+ * One ranked lexical hit. `score` is MiniSearch's BM25+ score; `terms` the index terms it matched;
+ * `queryTerms` the query's own (analyzed) terms that found it, exactly or fuzzily.
+ */
 export interface LexicalHit {
   id: string;
   score: number;
   terms: string[];
+  queryTerms: string[];
 }
 
 export interface LexicalIndexOptions {
@@ -107,7 +111,7 @@ export class LexicalIndex {
   search(query: string, k: number): LexicalHit[] {
     return this.mini
       .search(query, this.searchOptions)
-      .map((r) => ({ id: String(r.id), score: r.score, terms: r.terms }))
+      .map((r) => ({ id: String(r.id), score: r.score, terms: r.terms, queryTerms: r.queryTerms }))
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, k);
   }

@@ -1,7 +1,7 @@
 import type { Paper } from '../corpus/schema.js';
 import type { Embedder } from './embedder.js';
 import { reciprocalRankFusion } from './fusion.js';
-import type { LexicalIndex } from './lexical.js';
+import type { LexicalHit, LexicalIndex } from './lexical.js';
 import { bestSnippet } from './snippet.js';
 import { terms } from './text.js';
 import type { VectorStore } from './vector-store.js';
@@ -16,6 +16,24 @@ export interface RetrievedPaper {
   dense: { rank: number; score: number } | null;
 }
 
+/** A dense hit: cosine similarity of the question's and the paper's embeddings. */
+export interface DenseHit {
+  id: string;
+  score: number;
+}
+
+/**
+ * Everything one search saw, best first: the fused list and the two lists it was fused from.
+ * The support decision reads the lexical and dense lists; at ingestion its calibration reads
+ * lists made by the same call, so both halves judge the same evidence.
+ */
+export interface RetrievalLists {
+  fused: RetrievedPaper[];
+  lexical: LexicalHit[];
+  /** Null when there is no dense retrieval. */
+  dense: DenseHit[] | null;
+}
+
 /** What the HTTP layer and the answerers need from retrieval: runtime-agnostic. */
 export interface Retriever {
   /** True when queries are embedded and fused with the lexical list. */
@@ -25,8 +43,15 @@ export interface Retriever {
   readonly papers: readonly Paper[];
   getPaper(id: string): Paper | undefined;
   search(query: string, k: number): Promise<RetrievedPaper[]>;
+  /** The fused top-k and the lexical and dense lists (each `depth` deep) behind them. */
+  lists(query: string, k: number, options?: ListOptions): Promise<RetrievalLists>;
   /** The sentence of each paper's abstract that best matches the query, in the papers' order. */
   snippets(papers: readonly Paper[], query: string): string[];
+}
+
+export interface ListOptions {
+  /** Papers left out of every list, as if the collection lacked them (calibration's negatives). */
+  exclude?: ReadonlySet<string>;
 }
 
 export interface HybridRetrieverOptions {
@@ -82,22 +107,27 @@ export class HybridRetriever implements Retriever {
   }
 
   async search(query: string, k: number): Promise<RetrievedPaper[]> {
-    const lexicalHits = this.options.lexical.search(query, Math.max(k, this.depth));
-    const denseHits = this.denseParts
-      ? await this.denseParts.store.query(await this.denseParts.embedder.embedQuery(query), Math.max(k, this.depth))
-      : [];
-    const lexById = new Map(lexicalHits.map((h, i) => [h.id, { rank: i + 1, score: h.score, terms: h.terms }]));
-    const denseById = new Map(denseHits.map((h, i) => [h.id, { rank: i + 1, score: h.score }]));
-    const fused = this.denseParts
-      ? reciprocalRankFusion([lexicalHits, denseHits], this.rrfK)
-      : lexicalHits.map((h) => ({ id: h.id, score: h.score }));
-    const out: RetrievedPaper[] = [];
-    for (const { id, score } of fused) {
+    return (await this.lists(query, k)).fused;
+  }
+
+  async lists(query: string, k: number, options: ListOptions = {}): Promise<RetrievalLists> {
+    const exclude = options.exclude ?? new Set<string>();
+    const depth = Math.max(k, this.depth);
+    const keep = <T extends { id: string }>(hits: T[]) => (exclude.size ? hits.filter((h) => !exclude.has(h.id)) : hits).slice(0, depth);
+    const lexical = keep(this.options.lexical.search(query, depth + exclude.size));
+    const dense = this.denseParts
+      ? keep(await this.denseParts.store.query(await this.denseParts.embedder.embedQuery(query), depth + exclude.size))
+      : null;
+    const lexById = new Map(lexical.map((h, i) => [h.id, { rank: i + 1, score: h.score, terms: h.terms }]));
+    const denseById = new Map((dense ?? []).map((h, i) => [h.id, { rank: i + 1, score: h.score }]));
+    const fusedIds = dense ? reciprocalRankFusion([lexical, dense], this.rrfK) : lexical.map((h) => ({ id: h.id, score: h.score }));
+    const fused: RetrievedPaper[] = [];
+    for (const { id, score } of fusedIds) {
       const paper = this.byId.get(id);
       if (!paper) continue; // an index entry for a paper no longer in the corpus: skip, never crash
-      out.push({ paper, score, lexical: lexById.get(id) ?? null, dense: denseById.get(id) ?? null });
-      if (out.length === k) break;
+      fused.push({ paper, score, lexical: lexById.get(id) ?? null, dense: denseById.get(id) ?? null });
+      if (fused.length === k) break;
     }
-    return out;
+    return { fused, lexical, dense };
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ChatMessageSchema } from '../answer/schema.js';
+import { ChatMessageSchema } from '../protocol/chat.js';
+import { MAX_TURNS } from '../protocol/limits.js';
 
 export const SearchRequestSchema = z.object({
   query: z.string().trim().min(1, 'query must not be empty').max(2000, 'query may hold at most 2000 characters'),
@@ -18,7 +19,7 @@ export const ChatRequestSchema = z.object({
   messages: z
     .array(ChatMessageSchema)
     .min(1, 'messages must hold at least one message')
-    .max(50, 'messages may hold at most 50 turns')
+    .max(MAX_TURNS, `messages may hold at most ${MAX_TURNS} turns`)
     .refine((m) => m[m.length - 1]?.role === 'user', 'the last message must have role "user"')
     .refine((m) => (m[m.length - 1]?.content.trim().length ?? 0) > 0, 'the last user message must not be empty'),
   stream: z.boolean().default(false),

@@ -338,7 +338,9 @@ export function createChat(o: ChatOptions): Chat {
   function history(): ChatMessage[] {
     const out: ChatMessage[] = [];
     for (const t of turns.filter((t) => t.result).slice(-HISTORY_TURNS)) {
-      out.push({ role: 'user', content: clip(t.q) }, { role: 'assistant', content: clip(t.result!.answer) });
+      // The cited ids travel with the answer, so a follow-up is about exactly those papers.
+      const citations = t.result!.citations.map((c) => c.id);
+      out.push({ role: 'user', content: clip(t.q) }, { role: 'assistant', content: clip(t.result!.answer), ...(citations.length ? { citations } : {}) });
     }
     return out;
   }

@@ -1,3 +1,4 @@
+import { MARKER_GROUP, parseMarkerGroup } from '../../protocol/markers.js';
 import { externalLink, h, safeUrl } from './dom.js';
 
 /**
@@ -6,13 +7,14 @@ import { externalLink, h, safeUrl } from './dom.js';
  * (`[1]`, `[1, 2]`, `[1][2]`), which become chips through `chip(n)`.
  */
 
-/** Marker groups use the same grammar as the server's validation (src/answer/citations.ts). */
-const INLINE = /(\[\d+(?:\s*[,;–-]\s*\d+)*\])|\*\*([^*\n]+?)\*\*|`([^`\n]+)`|(https?:\/\/[^\s<>"'()[\]]*[^\s<>"'()[\].,;:!?])/g;
+/** Marker groups use the one grammar of src/protocol/markers.ts, as the server's validation does. */
+const INLINE = new RegExp(`(${MARKER_GROUP.source})|` + /\*\*([^*\n]+?)\*\*|`([^`\n]+)`|(https?:\/\/[^\s<>"'()[\]]*[^\s<>"'()[\].,;:!?])/.source, 'g');
 const LIST_ITEM = /^\s*(?:[-*•]|(\d+)[.)])\s+(.*)$/;
 
 export type ChipFactory = (n: number) => Node | null;
 
-export const markerNumbers = (group: string): number[] => group.slice(1, -1).split(/\s*[,;–-]\s*/).map(Number);
+/** The source numbers of a marker group such as `[1, 2]` or `[1-3]`; none for brackets that hold no citation. */
+export const markerNumbers = (group: string): number[] => parseMarkerGroup(group.slice(1, -1)) ?? [];
 
 function inline(text: string, chip: ChipFactory, out: Node[] = []): Node[] {
   let last = 0;

@@ -1,7 +1,8 @@
-import { analyzedSentences } from '../retrieval/analyzed-sentences.js';
-import type { TermStats } from '../retrieval/term-stats.js';
-import { terms } from '../retrieval/text.js';
-import { METRIC_ALIASES, type Measure, type QuestionIntent } from './intent.js';
+import { analyzedSentences } from '../../retrieval/analyzed-sentences.js';
+import type { TermStats } from '../../retrieval/term-stats.js';
+import { terms } from '../../retrieval/text.js';
+import type { QuestionIntent } from '../../question/intent.js';
+import { statesMeasure } from '../../question/measures.js';
 
 export interface ScoredSentence {
   text: string;
@@ -42,41 +43,6 @@ export function statesAskedFact(sentence: string, intent: QuestionIntent): boole
   if (intent.dataset && !namesDatasets(sentence)) return false;
   if (intent.name && !NAME_CUE.test(sentence)) return false;
   return intent.number || intent.dataset || intent.name;
-}
-
-/** The ways of writing a measure, as term lists: "rmse" or "root mean square error". */
-const spellings = (measure: string) => [measure, ...(METRIC_ALIASES[measure] ?? [])].map((m) => terms(m)).filter((t) => t.length);
-
-/** Words a number may stand before a counted noun ("1,052,730 medical images"), or around a metric. */
-const COUNT_WINDOW = 5;
-const METRIC_WINDOW = 6;
-
-/** A numeral: digits that are not part of a name ("3D", "ResNet50", "CIFAR-10"). */
-const isNumeral = (token: string) => /\d/.test(token.replace(/\b\d+[dD]\b|\b[A-Za-z]{2,}-?\d+[A-Za-z0-9]*\b/g, ' '));
-
-/**
- * Does the sentence state the measure with a number? For a count the numeral stands shortly before
- * the noun, written as the question writes it ("how many medical images": "with 1,052,730 medical
- * images", but not "20 medical image datasets"); for a metric it stands near the metric's name
- * ("an RMSE of 0.02 Pa", "28.4 BLEU"). Enumeration marks such as "(1)" are not numbers.
- */
-export function statesMeasure(sentence: { text: string; terms: ReadonlySet<string> }, measure: Measure): boolean {
-  const ways = spellings(measure.name).filter((sp) => sp.every((t) => sentence.terms.has(t)));
-  if (!ways.length) return false;
-  const tokens = sentence.text.replace(/\(\s*(\d+|[ivx]+|[a-z])\s*\)/gi, ' ').split(/\s+/).filter(Boolean);
-  const numerals = tokens.flatMap((tok, i) => (isNumeral(tok) ? [i] : []));
-  const heads = new Set(ways.map((sp) => sp[sp.length - 1]!));
-  return tokens.some((tok, i) => {
-    if (!terms(tok).some((t) => heads.has(t))) return false;
-    if (measure.kind === 'metric') return numerals.some((n) => Math.abs(n - i) <= METRIC_WINDOW);
-    const asWritten = tok.toLowerCase().replace(/[^a-z0-9-]/g, '') === measure.name;
-    return asWritten && numerals.some((n) => n < i && i - n <= COUNT_WINDOW);
-  });
-}
-
-/** Does any sentence of the abstract state one of the measures with a quantity? */
-export function abstractStatesMeasure(abstract: string, measures: readonly Measure[]): boolean {
-  return analyzedSentences(abstract).some((s) => measures.some((m) => statesMeasure(s, m)));
 }
 
 /**

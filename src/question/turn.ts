@@ -1,8 +1,8 @@
-import type { ChatMessage } from './schema.js';
+import type { ChatMessage } from '../protocol/chat.js';
 
 /** Words that point back to the papers just discussed ("what datasets did they use?"). */
 const BACK_REFERENCE =
-  /\b(it|its|it's|they|them|their|theirs|these|those|he|she|his|her)\b|\b(this|that|the|same) (paper|papers|work|method|methods|model|models|approach|one|ones|study|framework|technique|system|authors?|results?|architecture|benchmark|dataset)\b|^\s*(and|also|what else|why|how so|in what way|anything else|more on)\b|\b(did|does|do|is|was|were|are|has|have|can|could|would|will) (that|this|these|those)\b|\b(that|this|these|those)\s*[?.!]*\s*$/i;
+  /\b(it|its|it's|they|them|their|theirs|these|those|he|she|his|her)\b|\b(this|that|these|those|same) (paper|papers|work|method|methods|model|models|approach|one|ones|study|framework|technique|system|authors?|results?|architecture|benchmark|dataset)\b|\bthe (paper|papers|authors|study|same)\b|^\s*(and|also|what else|why|how so|in what way|anything else|more on)\b|\b(did|does|do|is|was|were|are|has|have|can|could|would|will) (that|this|these|those)\b|\b(that|this|these|those)\s*[?.!]*\s*$/i;
 /** Openings that carry the last question over to a new subject ("what about CNNs?"). */
 const CONTINUATION = /^\s*(what|how) about\b|^\s*(and|or) (for|with|in|on)\b/i;
 
@@ -13,6 +13,8 @@ export interface Turn {
   earlierQuestions: string[];
   /** The assistant message just before the question, if any. */
   previousAnswer: string | null;
+  /** The paper ids that answer cited, when the client sent them; null when it did not. */
+  previousCitations: string[] | null;
   /**
    * `reference`: about the papers just cited ("what datasets did they use?"); `continuation`: the
    * last question asked of a new subject ("what about CNNs?"), so other papers are wanted; null:
@@ -21,12 +23,16 @@ export interface Turn {
   followUp: 'reference' | 'continuation' | null;
 }
 
-/** Reads the conversation: the new question, what came before, and whether it is a follow-up. */
+/**
+ * Reads the conversation: the new question, what came before, and whether it is a follow-up. A
+ * question leans on the conversation only when its words refer back to it; anything else is read
+ * as it would be alone.
+ */
 export function readTurn(messages: readonly ChatMessage[]): Turn {
   const last = messages[messages.length - 1]!;
   const earlier = messages.slice(0, -1);
   const earlierQuestions = earlier.filter((m) => m.role === 'user').map((m) => m.content).reverse();
-  const previousAnswer = [...earlier].reverse().find((m) => m.role === 'assistant')?.content ?? null;
+  const previous = [...earlier].reverse().find((m) => m.role === 'assistant');
   const followUp = !earlierQuestions.length
     ? null
     : BACK_REFERENCE.test(last.content)
@@ -34,7 +40,13 @@ export function readTurn(messages: readonly ChatMessage[]): Turn {
       : CONTINUATION.test(last.content)
         ? 'continuation'
         : null;
-  return { question: last.content.trim(), earlierQuestions, previousAnswer, followUp };
+  return {
+    question: last.content.trim(),
+    earlierQuestions,
+    previousAnswer: previous?.content ?? null,
+    previousCitations: previous?.citations ?? null,
+    followUp,
+  };
 }
 
 /**

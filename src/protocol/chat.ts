@@ -1,9 +1,20 @@
 import { z } from 'zod';
+import { MAX_CITED_IDS, MAX_MESSAGE_CHARS } from './limits.js';
 
-/** One turn of the conversation as the client sends it. */
+/**
+ * The wire contract of `/api/chat` (DESIGN.md), one definition for the server and, as types only,
+ * the browser code. Sizes live in ./limits.ts.
+ */
+
+/**
+ * One turn of the conversation as the client sends it. An assistant turn may carry the ids of the
+ * papers it cited (in order, as in its `citations`), so a follow-up ("what datasets did they
+ * use?") is about exactly those papers; without them the server finds them from the text.
+ */
 export const ChatMessageSchema = z.object({
   role: z.enum(['user', 'assistant']),
-  content: z.string().max(8000, 'a message may hold at most 8000 characters'),
+  content: z.string().max(MAX_MESSAGE_CHARS, `a message may hold at most ${MAX_MESSAGE_CHARS} characters`),
+  citations: z.array(z.string().max(200)).max(MAX_CITED_IDS).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 

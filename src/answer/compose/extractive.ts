@@ -1,7 +1,9 @@
-import type { Paper } from '../corpus/schema.js';
-import type { TermStats } from '../retrieval/term-stats.js';
-import { terms } from '../retrieval/text.js';
-import type { QuestionIntent } from './intent.js';
+import type { Paper } from '../../corpus/schema.js';
+import type { QuestionIntent } from '../../question/intent.js';
+import type { TermStats } from '../../retrieval/term-stats.js';
+import { terms } from '../../retrieval/text.js';
+import { finalizeCitations } from '../citations.js';
+import { numbered, type Composer, type Composition } from './composer.js';
 import { scoreSentences, type ScoredSentence } from './sentence-scoring.js';
 
 export interface ExtractiveOptions {
@@ -34,9 +36,18 @@ export function composeExtractive(input: ExtractiveInput, options: ExtractiveOpt
   const { maxWords = 120, maxListed = 4, minRelative = 0.3 } = options;
   const qTerms = terms(input.question);
   const scored = input.sources.map((p) => scoreSentences(p.abstract, qTerms, input.stats, input.intent));
-  return input.intent.list
-    ? listAnswer(input, scored, maxListed, minRelative, maxWords)
-    : proseAnswer(input, scored, maxWords);
+  if (input.intent.list) return listAnswer(input, scored, maxListed, minRelative, maxWords);
+  const prose = proseAnswer(input, scored, maxWords);
+  const record = input.intent.metadata.length ? recordFacts(input.sources[0]) : '';
+  return record ? `${record} [1] ${prose}` : prose;
+}
+
+/** What the best paper's record says of its authors and year (JSON corpora carry them), as a sentence. */
+function recordFacts(paper: Paper | undefined): string {
+  if (!paper || (!paper.authors?.length && paper.year === undefined)) return '';
+  const by = paper.authors?.length ? ` is by ${paper.authors.join(', ')}` : '';
+  const year = paper.year !== undefined ? `${by ? ' ' : ' is '}from ${paper.year}` : '';
+  return `"${paper.title}"${by}${year}.`;
 }
 
 function listAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxListed: number, minRelative: number, maxWords: number): string {
@@ -82,4 +93,20 @@ function proseAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxWord
   // Same-paper sentences in the abstract's order, so the prose reads as the authors wrote it.
   parts.sort((a, b) => a.paper - b.paper || a.sentence.index - b.sentence.index);
   return parts.map((p) => `${p.sentence.text} [${p.paper + 1}]`).join(' ');
+}
+
+/** Splits text into sentence-sized pieces so an extractive answer streams like a generated one. */
+export const pieces = (text: string) => text.match(/[^\n]*?(?:\[\d+\]|\n|$)\s*/g)?.filter(Boolean) ?? [text];
+
+/** The extractive answer as a composer: faithful by construction, never fails. */
+export function extractiveComposer(stats: TermStats, options: ExtractiveOptions = {}): Composer {
+  return {
+    mode: 'extractive',
+    async *compose(input): AsyncGenerator<string, Composition> {
+      const text = composeExtractive({ ...input, stats }, options);
+      const final = finalizeCitations(text, numbered(input.sources));
+      for (const piece of pieces(final.answer)) yield piece;
+      return { kind: 'answer', mode: 'extractive', ...final };
+    },
+  };
 }

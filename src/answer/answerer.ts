@@ -1,0 +1,32 @@
+import type { Answerer } from '../protocol/chat.js';
+import type { Retriever } from '../retrieval/retriever.js';
+import type { TermStats } from '../retrieval/term-stats.js';
+import type { Calibration } from '../support/calibrate.js';
+import { extractiveComposer } from './compose/extractive.js';
+import { llmComposer } from './compose/llm.js';
+import { withFallback } from './compose/with-fallback.js';
+import type { LlmOptions } from './llm.js';
+import { createAnswerPipeline, type PipelineOptions } from './pipeline.js';
+
+export interface AnswererOptions {
+  retriever: Retriever;
+  stats: TermStats;
+  calibration: Calibration;
+  /** The LLM to answer with; null for extractive answers only. */
+  llm: LlmOptions | null;
+  sources?: PipelineOptions['sources'];
+  log?: (msg: string) => void;
+}
+
+/**
+ * The answerer every entry (Node, Workers, CLI) serves: extractive answers, or the LLM's with the
+ * extractive answer as its fallback.
+ */
+export function createAnswerer(options: AnswererOptions): Answerer {
+  const log = options.log ?? (() => {});
+  const extractive = extractiveComposer(options.stats);
+  const composer = options.llm
+    ? withFallback(llmComposer(options.llm), extractive, { onFallback: (reason) => log(`llm fallback: ${reason}`) })
+    : extractive;
+  return createAnswerPipeline({ ...options, composer });
+}

@@ -1,0 +1,25 @@
+import type { Paper } from '../corpus/schema.js';
+import type { ChatEvent, ChatResult } from '../protocol/chat.js';
+import { pieces } from './compose/extractive.js';
+
+/** The abstention text; the closest papers go in `related`, so clients can show them as links. */
+export const NOT_COVERED_MESSAGE = "I couldn't find an answer to this in the paper collection: no abstract here addresses it, so I won't guess.";
+
+/** A finished result as events: its text in pieces, then `done`. */
+export function* streamed(result: ChatResult): Generator<ChatEvent> {
+  for (const piece of pieces(result.answer)) yield { type: 'delta', text: piece };
+  yield { type: 'done', result };
+}
+
+/**
+ * An abstention as events: no sources offered as support (unless they were already sent), the
+ * message, and the near misses as `related`.
+ */
+export function* abstention(message: string, related: readonly Paper[], mode: ChatResult['mode'], withSources = true): Generator<ChatEvent> {
+  if (withSources) yield { type: 'sources', sources: [] };
+  yield* streamed({ answer: message, citations: [], abstained: true, mode, related: related.map(({ id, title }) => ({ id, title })) });
+}
+
+/** The abstention for an asked measure that the best paper's abstract does not state. */
+export const missingMeasureMessage = (paper: Paper, names: readonly string[]) =>
+  `The abstract of "${paper.title}" does not state the ${names.join(' or ')}, and I can only answer from the abstracts in this collection. The full paper may have it.`;

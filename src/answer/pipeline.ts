@@ -1,0 +1,110 @@
+import type { Paper } from '../corpus/schema.js';
+import type { Answerer, ChatEvent, ChatMessage } from '../protocol/chat.js';
+import { questionIntent } from '../question/intent.js';
+import { METADATA_NAMES, missingMetadata } from '../question/metadata.js';
+import { misuseRefusal } from '../question/misuse.js';
+import { readTurn, retrievalQuery, type Turn } from '../question/turn.js';
+import type { Retriever } from '../retrieval/retriever.js';
+import type { TermStats } from '../retrieval/term-stats.js';
+import { terms } from '../retrieval/text.js';
+import type { Calibration } from '../support/calibrate.js';
+import { evidence, OUTLIER_DEPTH } from '../support/evidence.js';
+import { judge, missingMeasures } from '../support/judge.js';
+import { CitedPaperFinder } from './cited-papers.js';
+import { numbered, type Composer } from './compose/composer.js';
+import { abstention, missingMeasureMessage, NOT_COVERED_MESSAGE } from './events.js';
+import { condenseQuery, type LlmOptions } from './llm.js';
+import { DEFAULT_SOURCES, selectSources, sourceCount, type SourceOptions } from './sources.js';
+
+export interface PipelineOptions {
+  retriever: Retriever;
+  stats: TermStats;
+  calibration: Calibration;
+  /** Writes the answer: `extractiveComposer`, or an LLM composer wrapped `withFallback`. */
+  composer: Composer;
+  /** The LLM, when one is configured: condenses follow-ups into search queries; the judge is then lenient. */
+  llm?: LlmOptions | null;
+  sources?: Partial<SourceOptions>;
+}
+
+/** What the turn asks: the question, or for "what about X?" the earlier question carried over to X. */
+const askedText = (turn: Turn) => (turn.followUp === 'continuation' ? `${turn.earlierQuestions[0] ?? ''}\n${turn.question}` : turn.question);
+
+/**
+ * The answerer behind `/api/chat`, one step per owner:
+ * turn → misuse → search query → retrieval → sources → support judge → composer → events.
+ *
+ * @example
+ * const answerer = createAnswerPipeline({ retriever, stats, calibration, composer: extractiveComposer(stats) });
+ * for await (const event of answerer.answer([{ role: 'user', content: 'What is FT-PFN?' }])) console.log(event);
+ */
+export function createAnswerPipeline(options: PipelineOptions): Answerer {
+  const { retriever, stats, calibration, composer } = options;
+  const llm = options.llm ?? null;
+  const sourceOptions = { ...DEFAULT_SOURCES, ...options.sources };
+  let finder: CitedPaperFinder | null = null;
+
+  /** The papers a follow-up refers back to: the ids the client sent, else found from the answer's text. */
+  async function focusOf(turn: Turn): Promise<Paper[]> {
+    if (turn.followUp !== 'reference') return [];
+    if (turn.previousCitations) return turn.previousCitations.map((id) => retriever.getPaper(id)).filter((p): p is Paper => Boolean(p));
+    if (!turn.previousAnswer) return [];
+    finder ??= new CitedPaperFinder(retriever.papers, retriever);
+    return finder.find(turn.previousAnswer);
+  }
+
+  async function* answer(messages: ChatMessage[], opts: { signal?: AbortSignal } = {}): AsyncGenerator<ChatEvent> {
+    const turn = readTurn(messages);
+    const refusal = misuseRefusal(turn.question);
+    if (refusal) {
+      yield* abstention(refusal, [], 'extractive');
+      return;
+    }
+    const question = askedText(turn);
+    const intent = questionIntent(question);
+    const query = (llm && turn.followUp ? await condenseQuery(llm, messages, opts.signal) : null) ?? retrievalQuery(turn);
+    const lists = await retriever.lists(query, Math.max(sourceCount(intent, sourceOptions), OUTLIER_DEPTH));
+    const focus = await focusOf(turn);
+    const { sources, relative } = selectSources(lists.fused, intent, focus, sourceOptions);
+    const mode = composer.mode;
+
+    // Support: a follow-up about cited papers stands on the conversation; anything else must be
+    // answered by the collection, as the calibrated judge reads the search's evidence.
+    const supported = focus.length > 0 || (sources.length > 0 && judge(calibration, evidence(lists, terms(query), stats), { lenient: llm !== null }).supported);
+    if (!supported) {
+      yield* abstention(NOT_COVERED_MESSAGE, sources.slice(0, 3), mode);
+      return;
+    }
+    // A measure or a fact about the paper (its authors, year, code) that the best paper does not state.
+    const best = sources[0]!;
+    const missing = intent.list ? [] : [...missingMeasures(best, intent.measures).map((m) => m.name), ...missingMetadata(best, intent.metadata).map((k) => METADATA_NAMES[k])];
+    if (missing.length) {
+      yield* abstention(missingMeasureMessage(best, missing), [best], mode);
+      return;
+    }
+
+    const snippets = retriever.snippets(sources, query);
+    yield { type: 'sources', sources: numbered(sources).map((s, i) => ({ ...s, snippet: snippets[i] })) };
+    const gen = composer.compose({ messages, question, intent, sources, relative }, opts.signal);
+    for (let r = await gen.next(); ; r = await gen.next()) {
+      if (!r.done) {
+        yield { type: 'delta', text: r.value };
+        continue;
+      }
+      const c = r.value;
+      if (c.kind === 'not-covered') {
+        yield* abstention(NOT_COVERED_MESSAGE, sources.slice(0, 3), c.mode, false);
+        return;
+      }
+      const extra = {
+        ...(c.removedMarkers.length ? { removedMarkers: c.removedMarkers } : {}),
+        ...(c.fallback ? { fallback: c.fallback } : {}),
+      };
+      yield { type: 'done', result: { answer: c.answer, citations: c.citations, abstained: false, mode: c.mode, ...extra } };
+      return;
+    }
+  }
+
+  return { label: llm ? llm.model : 'extractive', answer };
+}
+

@@ -1,0 +1,95 @@
+import { analyzedSentences } from '../retrieval/analyzed-sentences.js';
+import { STOP_WORDS, terms } from '../retrieval/text.js';
+
+/**
+ * A quantity the question names: a `count` ("how many GPUs": a number stands before the noun) or
+ * a `metric` ("what BLEU score": a number stands near the metric's name).
+ */
+export interface Measure {
+  name: string;
+  kind: 'count' | 'metric';
+}
+
+/** Metrics a question may ask for by name; an abstract that reports one names it. */
+const METRICS = new Set([
+  'bleu', 'rouge', 'fid', 'perplexity', 'latency', 'throughput', 'rmse', 'mse', 'mae', 'iou', 'miou', 'psnr', 'ssim',
+  'auc', 'auroc', 'f1', 'wer', 'cer', 'ndcg', 'dice', 'learning rate', 'batch size',
+]);
+/** Other spellings of a metric, any of which counts as naming it. */
+export const METRIC_ALIASES: Record<string, string[]> = {
+  rmse: ['root mean square error', 'root mean squared error'],
+  mse: ['mean squared error', 'mean square error'],
+  mae: ['mean absolute error'],
+  fid: ['frechet inception distance', 'fréchet inception distance'],
+  dice: ['dice coefficient', 'dice score', 'dsc'],
+  wer: ['word error rate'],
+  auroc: ['auc'],
+};
+/** Words that end the counted noun phrase: "how many layers deep" counts layers. */
+const PHRASE_END = new Set(['deep', 'wide', 'long', 'high', 'large', 'big', 'tall', 'old', 'fast', 'far']);
+const COUNT_SKIP = new Set(['more', 'fewer', 'less', 'different', 'total', 'other', 'distinct', 'additional', 'extra', 'times']);
+
+/**
+ * The measures a question asks for by name: the counted noun of "how many GPUs", or a metric as in
+ * "what BLEU score" or "what learning rate". An abstract that never states the measure with a
+ * number cannot answer the question.
+ */
+export function askedMeasures(question: string): Measure[] {
+  const q = question.toLowerCase();
+  const found = new Map<string, Measure>();
+  const add = (name: string, kind: Measure['kind']) => found.set(name, { name, kind });
+  // Only a "how many" that opens the question or a clause asks for a count; inside a description
+  // ("a study of how many neighbours an index returns") it does not.
+  for (const m of q.matchAll(/(?:^|[?.,;:]\s*|\band\s+)how many ((?:[a-z0-9-]+ ?){1,4})/g)) {
+    // The counted noun ends the noun phrase: "how many medical images were used" -> images.
+    const phrase: string[] = [];
+    for (const w of m[1]!.trim().split(' ')) {
+      if ((STOP_WORDS.has(w) && !COUNT_SKIP.has(w)) || PHRASE_END.has(w)) break;
+      phrase.push(w);
+    }
+    const head = phrase.filter((w) => !COUNT_SKIP.has(w)).pop();
+    if (head) add(head, 'count');
+  }
+  for (const m of q.matchAll(/\b(?:what|which)(?:'s| is| was| were| are)?(?: the)?(?: [a-z0-9-]+'s)? ([a-z0-9-]+)(?: ([a-z0-9-]+))?/g)) {
+    const pair = `${m[1]} ${m[2] ?? ''}`.trim();
+    if (METRICS.has(pair)) add(pair, 'metric');
+    else if (m[1] && METRICS.has(m[1])) add(m[1], 'metric');
+    else if (m[2] && METRICS.has(m[2])) add(m[2], 'metric');
+  }
+  return [...found.values()];
+}
+
+/** The ways of writing a measure, as term lists: "rmse" or "root mean square error". */
+const spellings = (measure: string) => [measure, ...(METRIC_ALIASES[measure] ?? [])].map((m) => terms(m)).filter((t) => t.length);
+
+/** Words a number may stand before a counted noun ("1,052,730 medical images"), or around a metric. */
+const COUNT_WINDOW = 5;
+const METRIC_WINDOW = 6;
+
+/** A numeral: digits that are not part of a name ("3D", "ResNet50", "CIFAR-10"). */
+const isNumeral = (token: string) => /\d/.test(token.replace(/\b\d+[dD]\b|\b[A-Za-z]{2,}-?\d+[A-Za-z0-9]*\b/g, ' '));
+
+/**
+ * Does the sentence state the measure with a number? For a count the numeral stands shortly before
+ * the noun, written as the question writes it ("how many medical images": "with 1,052,730 medical
+ * images", but not "20 medical image datasets"); for a metric it stands near the metric's name
+ * ("an RMSE of 0.02 Pa", "28.4 BLEU"). Enumeration marks such as "(1)" are not numbers.
+ */
+export function statesMeasure(sentence: { text: string; terms: ReadonlySet<string> }, measure: Measure): boolean {
+  const ways = spellings(measure.name).filter((sp) => sp.every((t) => sentence.terms.has(t)));
+  if (!ways.length) return false;
+  const tokens = sentence.text.replace(/\(\s*(\d+|[ivx]+|[a-z])\s*\)/gi, ' ').split(/\s+/).filter(Boolean);
+  const numerals = tokens.flatMap((tok, i) => (isNumeral(tok) ? [i] : []));
+  const heads = new Set(ways.map((sp) => sp[sp.length - 1]!));
+  return tokens.some((tok, i) => {
+    if (!terms(tok).some((t) => heads.has(t))) return false;
+    if (measure.kind === 'metric') return numerals.some((n) => Math.abs(n - i) <= METRIC_WINDOW);
+    const asWritten = tok.toLowerCase().replace(/[^a-z0-9-]/g, '') === measure.name;
+    return asWritten && numerals.some((n) => n < i && i - n <= COUNT_WINDOW);
+  });
+}
+
+/** Does any sentence of the abstract state one of the measures with a quantity? */
+export function abstractStatesMeasure(abstract: string, measures: readonly Measure[]): boolean {
+  return analyzedSentences(abstract).some((s) => measures.some((m) => statesMeasure(s, m)));
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { splitSentences } from '../corpus/sentences.js';
+import type { Paper } from '../corpus/schema.js';
+import type { Retriever } from '../retrieval/retriever.js';
+import type { TermStats } from '../retrieval/term-stats.js';
+import { STOP_WORDS, terms, words } from '../retrieval/text.js';
+import { evidence, featureVector, OUTLIER_DEPTH } from './evidence.js';
+import { fitLogistic, predict } from './logistic.js';
+
+/**
+ * Defaults of the support calibration (one place). The operating points are the share of the
+ * collection's own questions the judge must let through; nothing here is fitted to a question set.
+ */
+export const DEFAULT_CALIBRATION = {
+  /** Papers that questions are made from. A sample: the cost does not grow with the collection. */
+  papers: 160,
+  /** Share of made-up answerable questions the judge lets through when answers are extractive. */
+  recall: 0.95,
+  /**
+   * The same with an LLM, which judges relevance itself (it answers `[NONE]`): the judge then only
+   * stops what is clearly unsupported, since a refusal the LLM never saw cannot be undone.
+   */
+  recallWithLlm: 0.99,
+  /** Random-word questions per made-up paper question (questions about nothing). */
+  nullShare: 0.5,
+  seed: 7,
+} as const;
+export type CalibrationOptions = Partial<typeof DEFAULT_CALIBRATION>;
+
+export const CalibrationSchema = z.object({
+  version: z.literal(2),
+  /** Whether the model reads dense signals: set when the index had an embedder. */
+  dense: z.boolean(),
+  model: z.object({ mean: z.array(z.number()), scale: z.array(z.number()), weights: z.array(z.number()), bias: z.number() }),
+  /** Probability cuts: a question is supported when P(answerable) reaches the cut. */
+  cut: z.object({ extractive: z.number(), llm: z.number() }),
+  /** What the fit saw, for the README and for anyone checking a collection. */
+  report: z.object({
+    positives: z.number().int(),
+    negatives: z.number().int(),
+    recall: z.object({ extractive: z.number(), llm: z.number() }),
+    /** Share of made-up unanswerable questions the cut stops. */
+    rejected: z.object({ extractive: z.number(), llm: z.number() }),
+  }),
+});
+export type Calibration = z.infer<typeof CalibrationSchema>;
+
+/** Deterministic PRNG (mulberry32): the same corpus always calibrates to the same model. */
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Rand = () => number;
+const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const sample = <T>(rand: Rand, xs: readonly T[], n: number): T[] => {
+  const copy = [...xs];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy.slice(0, n);
+};
+const between = (rand: Rand, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+const contentWords = (text: string) => [...new Set(words(text).filter((w) => w.length > 2 && !STOP_WORDS.has(w)))];
+
+/**
+ * Questions a reader of `paper` might ask, made from its own text the way people shorten and
+ * paraphrase: a few of its keywords, a sentence with half its words dropped, part of its title,
+ * and a paraphrase that keeps only some of its words. Each is padded with content words from
+ * elsewhere in the collection (the question's own wording, which the paper does not share).
+ */
+export function paperQuestions(paper: Pick<Paper, 'title' | 'abstract'>, filler: readonly string[], rand: Rand): string[] {
+  const pad = (ws: string[], max: number) => sample(rand, [...ws, ...Array.from({ length: between(rand, 0, max) }, () => pick(rand, filler))], Infinity);
+  const keywords = contentWords(`${paper.title} ${paper.abstract}`);
+  const sentence = pick(rand, splitSentences(paper.abstract).filter((s) => contentWords(s).length >= 4).concat(paper.abstract)).trim();
+  const titleWords = contentWords(paper.title);
+  return [
+    pad(sample(rand, keywords, between(rand, 2, 5)), 3),
+    pad(contentWords(sentence).filter(() => rand() < 0.5), 3),
+    pad(titleWords.filter(() => rand() < 0.6).concat(titleWords.length ? [] : keywords.slice(0, 2)), 2),
+    pad(sample(rand, keywords, between(rand, 2, 4)), 5),
+  ]
+    .map((ws) => ws.join(' '))
+    .filter((q) => terms(q).length > 0);
+}
+
+/**
+ * Calibrates the support judge at ingestion from questions the collection makes itself:
+ * positives are questions made from a sampled paper's text, searched in the whole collection;
+ * negatives are the same questions with that paper left out (a question about a paper the
+ * collection lacks, on a topic it does cover), and questions of random words (about nothing).
+ * A logistic model over `evidence()` learns to tell them apart; the cuts let through the share
+ * `recall` (`recallWithLlm`) of the positives.
+ */
+export async function calibrate(retriever: Retriever, stats: TermStats, options: CalibrationOptions = {}): Promise<Calibration> {
+  const o = { ...DEFAULT_CALIBRATION, ...options };
+  const rand = prng(o.seed);
+  const papers = sample(rand, retriever.papers, o.papers);
+  const filler = sample(rand, retriever.papers, 200).flatMap((p) => contentWords(p.abstract));
+  const xs: number[][] = [];
+  const ys: (0 | 1)[] = [];
+  const add = (x: number[], y: 0 | 1) => (xs.push(x), ys.push(y));
+  const withDense = retriever.dense;
+  for (const paper of papers) {
+    for (const question of paperQuestions(paper, filler, rand)) {
+      const qTerms = terms(question);
+      const lists = await retriever.lists(question, OUTLIER_DEPTH + 1);
+      add(featureVector(evidence(lists, qTerms, stats), withDense), 1);
+      const without = {
+        lexical: lists.lexical.filter((h) => h.id !== paper.id),
+        dense: lists.dense?.filter((h) => h.id !== paper.id) ?? null,
+      };
+      add(featureVector(evidence(without, qTerms, stats), withDense), 0);
+    }
+    if (rand() < o.nullShare * 3) {
+      const question = Array.from({ length: between(rand, 2, 12) }, () => pick(rand, filler)).join(' ');
+      add(featureVector(evidence(await retriever.lists(question, OUTLIER_DEPTH), terms(question), stats), withDense), 0);
+    }
+  }
+  const model = fitLogistic(xs, ys);
+  const scored = xs.map((x, i) => ({ p: predict(model, x), y: ys[i]! }));
+  const positives = scored.filter((s) => s.y === 1).map((s) => s.p).sort((a, b) => a - b);
+  const negatives = scored.filter((s) => s.y === 0).map((s) => s.p);
+  const cutAt = (recall: number) => positives[Math.min(positives.length - 1, Math.max(0, Math.floor((1 - recall) * positives.length)))] ?? 0.5;
+  const cut = { extractive: cutAt(o.recall), llm: cutAt(o.recallWithLlm) };
+  const share = (xs: number[], f: (p: number) => boolean) => (xs.length ? xs.filter(f).length / xs.length : 0);
+  return {
+    version: 2,
+    dense: withDense,
+    model,
+    cut,
+    report: {
+      positives: positives.length,
+      negatives: negatives.length,
+      recall: { extractive: share(positives, (p) => p >= cut.extractive), llm: share(positives, (p) => p >= cut.llm) },
+      rejected: { extractive: share(negatives, (p) => p < cut.extractive), llm: share(negatives, (p) => p < cut.llm) },
+    },
+  };
+}
