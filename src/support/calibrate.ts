@@ -21,8 +21,8 @@ export const DEFAULT_CALIBRATION = {
    * stops what is clearly unsupported, since a refusal the LLM never saw cannot be undone.
    */
   recallWithLlm: 0.99,
-  /** Random-word questions per made-up paper question (questions about nothing). */
-  nullShare: 0.5,
+  /** Chance that a sampled paper also adds a question of random words (a question about nothing). */
+  nullShare: 1,
   seed: 7,
 } as const;
 export type CalibrationOptions = Partial<typeof DEFAULT_CALIBRATION>;
@@ -68,32 +68,42 @@ const sample = <T>(rand: Rand, xs: readonly T[], n: number): T[] => {
 const between = (rand: Rand, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 const contentWords = (text: string) => [...new Set(words(text).filter((w) => w.length > 2 && !STOP_WORDS.has(w)))];
 
+/** A made-up question and the analyzed terms it took from its paper. */
+export interface PaperQuestion {
+  question: string;
+  own: string[];
+}
+
 /**
  * Questions a reader of `paper` might ask, made from its own text the way people shorten and
  * paraphrase: a few of its keywords, a sentence with half its words dropped, part of its title,
- * and a paraphrase that keeps only some of its words. Each is padded with content words from
+ * a paraphrase that keeps only some of its words, and a long description of the problem. Each is padded with content words from
  * elsewhere in the collection (the question's own wording, which the paper does not share).
  */
-export function paperQuestions(paper: Pick<Paper, 'title' | 'abstract'>, filler: readonly string[], rand: Rand): string[] {
-  const pad = (ws: string[], max: number) => sample(rand, [...ws, ...Array.from({ length: between(rand, 0, max) }, () => pick(rand, filler))], Infinity);
+export function paperQuestions(paper: Pick<Paper, 'title' | 'abstract'>, filler: readonly string[], rand: Rand): PaperQuestion[] {
   const keywords = contentWords(`${paper.title} ${paper.abstract}`);
   const sentence = pick(rand, splitSentences(paper.abstract).filter((s) => contentWords(s).length >= 4).concat(paper.abstract)).trim();
   const titleWords = contentWords(paper.title);
+  const make = (own: string[], maxFiller: number): PaperQuestion => {
+    const padding = Array.from({ length: between(rand, 0, maxFiller) }, () => pick(rand, filler));
+    return { question: sample(rand, [...own, ...padding], Infinity).join(' '), own: [...new Set(terms(own.join(' ')))] };
+  };
   return [
-    pad(sample(rand, keywords, between(rand, 2, 5)), 3),
-    pad(contentWords(sentence).filter(() => rand() < 0.5), 3),
-    pad(titleWords.filter(() => rand() < 0.6).concat(titleWords.length ? [] : keywords.slice(0, 2)), 2),
-    pad(sample(rand, keywords, between(rand, 2, 4)), 5),
-  ]
-    .map((ws) => ws.join(' '))
-    .filter((q) => terms(q).length > 0);
+    make(sample(rand, keywords, between(rand, 2, 5)), 3),
+    make(contentWords(sentence).filter(() => rand() < 0.5), 3),
+    make(titleWords.filter(() => rand() < 0.6).concat(titleWords.length ? [] : keywords.slice(0, 2)), 2),
+    make(sample(rand, keywords, between(rand, 2, 4)), 5),
+    // A long description of the problem in the asker's own words, sharing a third of them with the paper.
+    make(sample(rand, keywords, between(rand, 4, 9)), 16),
+  ].filter((q) => q.own.length > 0);
 }
 
 /**
  * Calibrates the support judge at ingestion from questions the collection makes itself:
  * positives are questions made from a sampled paper's text, searched in the whole collection;
- * negatives are the same questions with that paper left out (a question about a paper the
- * collection lacks, on a topic it does cover), and questions of random words (about nothing).
+ * negatives are the same questions with every paper that holds the question's own terms left out
+ * (a question about a paper the collection lacks, on a topic it does cover), and questions of
+ * random words (about nothing).
  * A logistic model over `evidence()` learns to tell them apart; the cuts let through the share
  * `recall` (`recallWithLlm`) of the positives.
  */
@@ -106,18 +116,32 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
   const ys: (0 | 1)[] = [];
   const add = (x: number[], y: 0 | 1) => (xs.push(x), ys.push(y));
   const withDense = retriever.dense;
+  // Term sets of the papers that appear in the lists, computed once each.
+  const termSets = new Map<string, Set<string>>();
+  const termsOf = (id: string) => {
+    let set = termSets.get(id);
+    if (!set) {
+      const p = retriever.getPaper(id);
+      set = new Set(p ? terms(`${p.title} ${p.abstract}`) : []);
+      termSets.set(id, set);
+    }
+    return set;
+  };
   for (const paper of papers) {
-    for (const question of paperQuestions(paper, filler, rand)) {
+    for (const { question, own } of paperQuestions(paper, filler, rand)) {
       const qTerms = terms(question);
       const lists = await retriever.lists(question, OUTLIER_DEPTH + 1);
       add(featureVector(evidence(lists, qTerms, stats), withDense), 1);
+      // The negative: the same question in a collection without any paper that holds every term
+      // the question took from its paper (the paper itself, and any near-copy of it).
+      const answers = (id: string) => id === paper.id || own.every((t) => termsOf(id).has(t));
       const without = {
-        lexical: lists.lexical.filter((h) => h.id !== paper.id),
-        dense: lists.dense?.filter((h) => h.id !== paper.id) ?? null,
+        lexical: lists.lexical.filter((h) => !answers(h.id)),
+        dense: lists.dense?.filter((h) => !answers(h.id)) ?? null,
       };
       add(featureVector(evidence(without, qTerms, stats), withDense), 0);
     }
-    if (rand() < o.nullShare * 3) {
+    if (rand() < o.nullShare) {
       const question = Array.from({ length: between(rand, 2, 12) }, () => pick(rand, filler)).join(' ');
       add(featureVector(evidence(await retriever.lists(question, OUTLIER_DEPTH), terms(question), stats), withDense), 0);
     }

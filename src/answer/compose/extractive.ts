@@ -7,10 +7,14 @@ import { numbered, type Composer, type Composition } from './composer.js';
 import { scoreSentences, type ScoredSentence } from './sentence-scoring.js';
 
 export interface ExtractiveOptions {
-  /** Word budget of an answer (a list answer's titles count). Default 120. */
+  /** Word budget of an answer. Default 120. */
   maxWords?: number;
-  /** Papers listed for a "which papers" question. Default 4. */
+  /** Word budget of a "which papers" answer, titles included. Default 200. */
+  maxListWords?: number;
+  /** Papers listed for a "which papers" question. Default 6. */
   maxListed?: number;
+  /** Sentences taken from the best paper for other questions. Default 3. */
+  maxSentences?: number;
   /** A listed paper scores at least this fraction of the best paper's retrieval score. Default 0.3. */
   minRelative?: number;
 }
@@ -33,11 +37,11 @@ export interface ExtractiveInput {
  * plus a close second paper when retrieval cannot tell them apart.
  */
 export function composeExtractive(input: ExtractiveInput, options: ExtractiveOptions = {}): string {
-  const { maxWords = 120, maxListed = 4, minRelative = 0.3 } = options;
+  const { maxWords = 120, maxListWords = 200, maxListed = 6, maxSentences = 3, minRelative = 0.3 } = options;
   const qTerms = terms(input.question);
   const scored = input.sources.map((p) => scoreSentences(p.abstract, qTerms, input.stats, input.intent));
-  if (input.intent.list) return listAnswer(input, scored, maxListed, minRelative, maxWords);
-  const prose = proseAnswer(input, scored, maxWords);
+  if (input.intent.list) return listAnswer(input, scored, maxListed, minRelative, maxListWords);
+  const prose = proseAnswer(input, scored, maxWords, maxSentences);
   const record = input.intent.metadata.length ? recordFacts(input.sources[0]) : '';
   return record ? `${record} [1] ${prose}` : prose;
 }
@@ -67,7 +71,7 @@ function listAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxListe
     .join('\n');
 }
 
-function proseAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxWords: number): string {
+function proseAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxWords: number, maxSentences: number): string {
   const parts: { paper: number; sentence: ScoredSentence }[] = [];
   let words = 0;
   const take = (paper: number, sentence: ScoredSentence, force = false) => {
@@ -83,8 +87,12 @@ function proseAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxWord
   // A second sentence from the same paper when it adds query terms the first lacks.
   const covered = new Set(ranked[0]?.terms ?? []);
   const asked = new Set(terms(input.question));
-  const next = ranked.slice(1).find((s) => s.score >= (ranked[0]?.score ?? 0) * 0.5 && [...s.terms].some((t) => !covered.has(t) && asked.has(t)));
-  if (next) take(0, next);
+  // More sentences from the same paper while each adds query terms the earlier ones lack.
+  for (const s of ranked.slice(1)) {
+    if (parts.length >= maxSentences || s.score < (ranked[0]?.score ?? 0) * 0.5) break;
+    if (![...s.terms].some((t) => !covered.has(t) && asked.has(t))) continue;
+    if (take(0, s)) for (const t of s.terms) covered.add(t);
+  }
   // A close second paper: retrieval scored it nearly as high.
   if (input.sources.length > 1 && (input.relative[1] ?? 0) >= 0.85) {
     const second = [...scored[1]!].sort((a, b) => b.score - a.score || a.index - b.index)[0];
