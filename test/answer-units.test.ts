@@ -206,9 +206,9 @@ describe('askedMeasures', () => {
     ['What BLEU score does the model reach?', ['bleu']],
     ['What was the learning rate?', ['learning rate']],
     ['What is the batch size?', ['batch size']],
-    ['How far did it scale? How many nodes, and on which supercomputer?', ['nodes']],
-    ['How many GPUs, and how many days, did pretraining take?', ['gpus', 'days']],
-    ['For the compressed model, how many fewer false negatives did it get?', ['negatives']],
+    ['Was the run large? How many nodes did it use, and what cluster?', ['nodes']],
+    ['How many TPUs were used, and how many weeks did pretraining last?', ['tpus', 'weeks']],
+    ['After pruning, how many fewer missed detections does the detector make?', ['detections']],
     ['What Dice coefficient does UNet++ reach on liver segmentation?', ['dice']],
   ] as const)('%j → %j', (q, expected) => {
     expect(measureNames(q)).toEqual(expected);

@@ -18,7 +18,7 @@ export interface QuestionIntent {
 }
 
 const LIST = /\b(which|what|any|are there|list|find|show me|what's|whats)\b[^?]{0,40}\b(papers|works|studies|approaches|methods|articles|work)\b|\bwhat(?:'s| is| does)? (?:in )?(?:the|this) collection\b|\bpapers (?:on|about|that)\b|\bwhat (?:work|research) (?:here|is there)\b/i;
-const NUMBER = /\bhow (much|many|big|large|small|fast|far|long|often)\b|\bby how\b|\bwhat (?:is |was |'s )?(?:the )?(?:\w+ ){0,3}(accuracy|speed-?up|percentage|rate|ratio|score|size|number|error|gain|improvement|reduction|sparsity|factor|fraction|range|rmse|flops|iou|bleu|fid)\b|\bhighest|\blargest|\bbiggest|\bfastest\b|\bspeed-?up\b|\bpercent|\bhow .* compared\b/i;
+const NUMBER = /\bhow (much|many|big|large|small|fast|far|long|often)\b|\bby how\b|\bwhat (?:is |was |'s )?(?:the )?(?:[\w-]+ ){0,3}(accuracy|speed-?up|percentage|rate|ratio|score|size|number|error|gain|improvement|reduction|sparsity|factor|fraction|range|rmse|flops|iou|bleu|fid)\b|\bhighest|\blargest|\bbiggest|\bfastest\b|\bspeed-?up\b|\bpercent|\bhow .* compared\b/i;
 const DATASET = /\b(datasets?|benchmarks?|corpora|corpus of|data sets?|evaluated on|tested on)\b/i;
 const NAME = /\b(what|which)( \w+){0,2}? (techniques?|methods?|models?|algorithms?|architectures?|backbones?|networks?|optimizers?|losses|loss functions?|baselines?|encoders?|nonlinearit\w*|activations?|operations?|problems?|tasks?|tricks?|components?|modules?|strategies|approaches)\b|\bwhat is it called\b|\bname of\b|\bwhich (one|kind|type)\b/i;
 

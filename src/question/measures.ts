@@ -50,14 +50,20 @@ export function askedMeasures(question: string): Measure[] {
     const head = phrase.filter((w) => !COUNT_SKIP.has(w)).pop();
     if (head) add(head, 'count');
   }
-  for (const m of q.matchAll(/\b(?:what|which)(?:'s| is| was| were| are)?(?: the)?(?: [a-z0-9-]+'s)? ([a-z0-9-]+)(?: ([a-z0-9-]+))?/g)) {
-    const pair = `${m[1]} ${m[2] ?? ''}`.trim();
-    if (METRICS.has(pair)) add(pair, 'metric');
-    else if (m[1] && METRICS.has(m[1])) add(m[1], 'metric');
-    else if (m[2] && METRICS.has(m[2])) add(m[2], 'metric');
+  // The metric is named right after "what"/"which" or one word later ("what test RMSE"), by its
+  // name or another spelling ("what word error rate" asks for WER).
+  for (const m of q.matchAll(/\b(?:what|which)(?:'s| is| was| were| are)?(?: the)?(?: [a-z0-9-]+'s)? ((?:[a-z0-9-]+ ?){1,4})/g)) {
+    const words = m[1]!.split(' ').filter(Boolean);
+    const named = [0, 1].map((start) => METRIC_NAMES.find(({ words: w }) => w.every((x, i) => words[start + i] === x))).find(Boolean);
+    if (named) add(named.metric, 'metric');
   }
   return [...found.values()];
 }
+
+/** Every way a question may name a metric, as words, longest first: "word error rate" names wer. */
+const METRIC_NAMES = [...METRICS]
+  .flatMap((metric) => [metric, ...(METRIC_ALIASES[metric] ?? [])].map((name) => ({ words: name.split(' '), metric })))
+  .sort((a, b) => b.words.length - a.words.length);
 
 /** The ways of writing a measure, as term lists: "rmse" or "root mean square error". */
 const spellings = (measure: string) => [measure, ...(METRIC_ALIASES[measure] ?? [])].map((m) => terms(m)).filter((t) => t.length);

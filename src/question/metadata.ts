@@ -7,10 +7,10 @@ import type { Paper } from '../corpus/schema.js';
 export type MetadataKind = 'authors' | 'year' | 'venue' | 'code';
 
 const ASKS: Record<MetadataKind, RegExp> = {
-  authors: /\bwho (wrote|writes|authored|are the authors|is the author|were the authors)\b|\b(the |its |their )?authors? (of|behind)\b|\bwritten by whom\b|\bwho(?:'s| is| are) behind\b/i,
-  year: /\b(what|which) year\b|\bwhen (was|were|did)\b[^?]{0,80}\b(published|released|come out|came out|appear|appeared|written|presented)\b|\bpublication (year|date)\b|\bpublished (in )?when\b/i,
+  authors: /\bwho (wrote|writes|authored|are the authors|is the author|were the authors)\b|^\s*who (first )?(proposed|introduced|invented|developed|created)\b|\b(which|what) authors?\b(?!-)|\b(the |its |their )?authors? (of|behind)\b|\bwritten by whom\b|\bwho(?:'s| is| are) behind\b/i,
+  year: /\b(what|which) year\b(?!-)|\bwhen (was|were|did)\b[^?]{0,80}\b(published|released|come out|came out|appear|appeared|written|presented)\b|\bpublication (year|date)\b|\bpublished (in )?when\b/i,
   venue: /\b(which|what|at which|in which|in what) (conference|venue|journal|workshop|proceedings)\b|\bwhere (was|were)\b[^?]{0,80}\b(published|presented)\b/i,
-  code: /\b(code|source code|implementation|repository|repo|github)\b[^?.]{0,40}\b(available|released|public|open|link|url|download|find|get)\b|\b(where|how) (can|do) (i|we|you) (find|get|download|access)\b[^?.]{0,40}\b(code|implementation|repository|repo)\b|\b(link|url) (to|for) (the |its |their )?(code|repository|repo|implementation)\b/i,
+  code: /\b(code|source code|implementation|repository|repo|github)\b[^?.]{0,40}\b(available|released|public|open|link|url|download|find|get)\b|\b(where|how) (can|do) (i|we|you) (find|get|download|access)\b[^?.]{0,40}\b(code|implementation|repository|repo)\b|\b(link|url) (to|for) (the |its |their )?(code|repository|repo|implementation)\b|\bwhere(?:'s| is| are) (the |its |their )?(source )?(code|repository|repo|implementation)(?=\s+(?:for|of)\b|\s*[?.!]*\s*$)/i,
 };
 
 /** What the abstract must say for it to answer the kind (the record's own fields count too). */

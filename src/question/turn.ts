@@ -3,15 +3,18 @@ import type { ChatMessage } from '../protocol/chat.js';
 /** Words that point back to the papers just discussed ("what datasets did they use?"). */
 const BACK_REFERENCE =
   /\b(it|its|it's|they|them|their|theirs|these|those|he|she|his|her)\b|\b(this|that|these|those|same) (paper|papers|work|method|methods|model|models|approach|one|ones|study|framework|technique|system|authors?|results?|architecture|benchmark|dataset)\b|\bthe (paper|papers|authors|study|same)\b|^\s*(and|also|what else|why|how so|in what way|anything else|more on)\b|\b(did|does|do|is|was|were|are|has|have|can|could|would|will) (that|this|these|those)\b|\b(that|this|these|those)\s*[?.!]*\s*$/i;
-/** Openings that carry the last question over to a new subject ("what about CNNs?"). */
-const CONTINUATION = /^\s*(what|how) about\b|^\s*(and|or) (for|with|in|on)\b/i;
+/** Openings that carry the last question over to a new subject ("what about CNNs?", "same question for CNNs"). */
+const CONTINUATION = /^\s*(what|how) about\b|^\s*(and|or) (for|with|in|on)\b|^\s*same (question |thing )?(for|with|in|on|about)\b/i;
 
 export interface Turn {
   /** The last user message. */
   question: string;
   /** Earlier user messages, most recent first. */
   earlierQuestions: string[];
-  /** The assistant message just before the question, if any. */
+  /**
+   * The latest assistant message that cited papers, else the one just before the question, if any.
+   * A refusal or an abstention in between discussed no papers, so "they" cannot mean it.
+   */
   previousAnswer: string | null;
   /** The paper ids that answer cited, when the client sent them; null when it did not. */
   previousCitations: string[] | null;
@@ -23,6 +26,9 @@ export interface Turn {
   followUp: 'reference' | 'continuation' | null;
 }
 
+/** Did this assistant turn cite papers: ids sent with it, or `[n]` markers when the client sent none? */
+const citesPapers = (m: ChatMessage) => (m.citations ? m.citations.length > 0 : /\[\d+(?:\s*[,;]\s*\d+)*\]/.test(m.content));
+
 /**
  * Reads the conversation: the new question, what came before, and whether it is a follow-up. A
  * question leans on the conversation only when its words refer back to it; anything else is read
@@ -32,7 +38,8 @@ export function readTurn(messages: readonly ChatMessage[]): Turn {
   const last = messages[messages.length - 1]!;
   const earlier = messages.slice(0, -1);
   const earlierQuestions = earlier.filter((m) => m.role === 'user').map((m) => m.content).reverse();
-  const previous = [...earlier].reverse().find((m) => m.role === 'assistant');
+  const answers = earlier.filter((m) => m.role === 'assistant').reverse();
+  const previous = answers.find(citesPapers) ?? answers[0];
   const followUp = !earlierQuestions.length
     ? null
     : BACK_REFERENCE.test(last.content)

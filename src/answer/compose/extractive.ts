@@ -9,7 +9,7 @@ import { scoreSentences, type ScoredSentence } from './sentence-scoring.js';
 export interface ExtractiveOptions {
   /** Word budget of an answer. Default 120. */
   maxWords?: number;
-  /** Word budget of a "which papers" answer, titles included. Default 200. */
+  /** Word budget of a "which papers" answer, titles included. Default 150. */
   maxListWords?: number;
   /** Papers listed for a "which papers" question. Default 6. */
   maxListed?: number;
@@ -37,7 +37,7 @@ export interface ExtractiveInput {
  * plus a close second paper when retrieval cannot tell them apart.
  */
 export function composeExtractive(input: ExtractiveInput, options: ExtractiveOptions = {}): string {
-  const { maxWords = 120, maxListWords = 200, maxListed = 6, maxSentences = 3, minRelative = 0.3 } = options;
+  const { maxWords = 120, maxListWords = 150, maxListed = 6, maxSentences = 3, minRelative = 0.3 } = options;
   const qTerms = terms(input.question);
   const scored = input.sources.map((p) => scoreSentences(p.abstract, qTerms, input.stats, input.intent));
   if (input.intent.list) return listAnswer(input, scored, maxListed, minRelative, maxListWords);
@@ -59,6 +59,7 @@ function listAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxListe
   // Share the word budget left after the titles; each line takes its best sentence that fits.
   const titleWords = listed.reduce((sum, { paper }) => sum + paper.title.split(/\s+/).length, 0);
   const perLine = Math.max(15, (maxWords - titleWords) / Math.max(1, listed.length));
+  let used = titleWords;
   return listed
     .map(({ paper, i }) => {
       const sentences = scored[i]!;
@@ -66,7 +67,11 @@ function listAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxListe
       const byScore = (a: ScoredSentence, b: ScoredSentence) => b.score - a.score || a.index - b.index;
       const fits = sentences.filter((s) => s.score >= best * 0.5 && s.words <= perLine).sort(byScore)[0];
       const shortest = sentences.filter((s) => s.score >= best * 0.8).sort((a, b) => a.words - b.words || a.index - b.index)[0]!;
-      return `- ${paper.title} [${i + 1}]: ${(fits ?? shortest).text}`;
+      const sentence = fits ?? shortest;
+      // Past the budget a paper is still listed, by its title alone.
+      if (used + sentence.words > maxWords) return `- ${paper.title} [${i + 1}]`;
+      used += sentence.words;
+      return `- ${paper.title} [${i + 1}]: ${sentence.text}`;
     })
     .join('\n');
 }

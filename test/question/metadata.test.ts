@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { Paper } from '../../src/corpus/schema.js';
+import { askedMetadata, missingMetadata, type MetadataKind } from '../../src/question/metadata.js';
+
+describe('askedMetadata: questions about the paper rather than its content', () => {
+  it.each<[string, MetadataKind[]]>([
+    ['Who wrote this paper?', ['authors']],
+    ['Who are the authors of FT-PFN?', ['authors']],
+    ['Who is behind the D-MFDAL framework?', ['authors']],
+    ['Which authors proposed it?', ['authors']],
+    ['Who first proposed dropout?', ['authors']],
+    ['What year was it published?', ['year']],
+    ['When was the paper published?', ['year']],
+    ['When did this come out?', ['year']],
+    ['What is the publication date?', ['year']],
+    ['In which conference was it presented?', ['venue']],
+    ['Where was the paper published?', ['venue']],
+    ['Which journal published it?', ['venue']],
+    ['Is the code available?', ['code']],
+    ['Where can I find the code?', ['code']],
+    ['Link to the repository?', ['code']],
+    ['Is an implementation publicly released?', ['code']],
+    ['Is the source code open source?', ['code']],
+    ['Where is their code?', ['code']],
+    // content questions that merely mention code, years, authors or people
+    ['Which papers study code generation?', []],
+    ['What does the code generation benchmark measure?', []],
+    ['What year-over-year growth in compute is predicted?', []],
+    ['How do the authors define robustness?', []],
+    ['Can we predict which patients who developed sepsis will die?', []],
+    ['What datasets did they use?', []],
+  ])('%j', (q, expected) => {
+    expect(askedMetadata(q)).toEqual(expected);
+  });
+});
+
+type Record = Pick<Paper, 'abstract' | 'authors' | 'year'>;
+const ALL: MetadataKind[] = ['authors', 'year', 'venue', 'code'];
+
+describe('missingMetadata: what neither the record nor its abstract states', () => {
+  it.each<[string, Record, MetadataKind[]]>([
+    ['a bare abstract states nothing', { abstract: 'We propose a sparse attention kernel for long documents.' }, ALL],
+    ['a record with authors and year', { abstract: 'We propose a sparse attention kernel.', authors: ['A. Lovelace', 'C. Babbage'], year: 2021 }, ['venue', 'code']],
+    ['an empty author list does not count', { abstract: 'We propose a sparse attention kernel.', authors: [] }, ALL],
+    ['"et al." in the abstract names authors', { abstract: 'Building on Smith et al., we prune attention heads.' }, ['year', 'venue', 'code']],
+    ['a year in the abstract', { abstract: 'The challenge held in 2019 drew many entries; we analyse them.' }, ['authors', 'code']],
+    ['a venue in the abstract', { abstract: 'Our method won first place at the NeurIPS competition track.' }, ['authors', 'year', 'code']],
+    ['a code link', { abstract: 'Code is at https://example.org/kernel.' }, ['authors', 'year', 'venue']],
+    ['code said to be released', { abstract: 'Our implementation is publicly available.' }, ['authors', 'year', 'venue']],
+    ['a GitHub mention', { abstract: 'We release everything on GitHub.' }, ['authors', 'year', 'venue']],
+    ['numbers that are not years', { abstract: 'We train on 64 GPUs with 3000 steps and a batch of 1024.' }, ALL],
+  ])('%s', (_name, record, expected) => {
+    expect(missingMetadata(record, ALL)).toEqual(expected);
+  });
+
+  it('checks only the kinds asked', () => {
+    const record: Record = { abstract: 'We propose a sparse attention kernel.', year: 2020 };
+    expect(missingMetadata(record, ['year'])).toEqual([]);
+    expect(missingMetadata(record, ['authors'])).toEqual(['authors']);
+    expect(missingMetadata(record, [])).toEqual([]);
+  });
+});
