@@ -7,9 +7,9 @@ export interface TransformersEmbedderOptions {
   modelsDir: string;
   /** Whether transformers.js may download from the Hugging Face hub when the model is not local. */
   allowRemote: boolean;
-  /** Sentence pooling; BGE models use the [CLS] token. Default: `cls` for BGE, `mean` otherwise. */
+  /** Sentence pooling. Default: the model's profile (`MODEL_PROFILES`), else `cls` for BGE ids and `mean` otherwise. */
   pooling?: 'cls' | 'mean';
-  /** Instruction prepended to queries (not documents). Default: the BGE retrieval prefix for BGE models. */
+  /** Instruction prepended to queries (not documents). Default: the model's profile, else the BGE retrieval prefix for BGE ids. */
   queryPrefix?: string;
   /** Use the quantized ONNX weights (`onnx/model_quantized.onnx`). Default true. */
   quantized?: boolean;
@@ -19,9 +19,104 @@ export interface TransformersEmbedderOptions {
   batchSize?: number;
 }
 
-const BGE_QUERY_PREFIX = 'Represent this sentence for searching relevant passages: ';
+export const BGE_QUERY_PREFIX = 'Represent this sentence for searching relevant passages: ';
 
-type Extractor = (texts: string[], options: { pooling: 'cls' | 'mean'; normalize: boolean }) => Promise<{ dims: number[]; tolist(): number[][] }>;
+/** How a model turns token vectors into a sentence vector, and what it prepends to queries. */
+export interface ModelProfile {
+  pooling: 'cls' | 'mean';
+  queryPrefix: string;
+}
+
+/**
+ * Models whose pooling and query instruction are known from their model cards (and checked against
+ * the reference implementation by test/retrieval/model-equivalence.test.ts). `npm run models` builds these.
+ */
+export const MODEL_PROFILES: Readonly<Record<string, ModelProfile>> = {
+  // BAAI/bge-small-en-v1.5: [CLS] pooling; queries (not passages) carry the retrieval instruction.
+  'Xenova/bge-small-en-v1.5': { pooling: 'cls', queryPrefix: BGE_QUERY_PREFIX },
+  // sentence-transformers/all-MiniLM-L6-v2: mean pooling over the attention mask, no instruction.
+  'Xenova/all-MiniLM-L6-v2': { pooling: 'mean', queryPrefix: '' },
+};
+
+/** The profile of a known model; for another id, a guess from its name (BGE: cls + instruction, else mean). */
+export function modelProfile(model: string): ModelProfile & { known: boolean } {
+  const known = MODEL_PROFILES[model];
+  if (known) return { ...known, known: true };
+  const isBge = /bge/i.test(model);
+  return { pooling: isBge ? 'cls' : 'mean', queryPrefix: isBge ? BGE_QUERY_PREFIX : '', known: false };
+}
+
+interface TensorLike {
+  dims: number[];
+  data: { [i: number]: bigint | number; length: number };
+}
+interface TokenBatch {
+  input_ids: TensorLike;
+  attention_mask: TensorLike;
+}
+
+/** What this module uses of a transformers.js `pipeline('feature-extraction', ...)`. */
+export interface FeatureExtractor {
+  tokenizer: ((texts: string[], options: { padding: boolean; truncation: boolean }) => TokenBatch) & {
+    model_max_length?: number;
+    sep_token_id?: number;
+  };
+  model: (inputs: TokenBatch) => Promise<{ last_hidden_state?: unknown; logits?: unknown }>;
+  dispose(): Promise<unknown>;
+}
+
+/**
+ * transformers.js 2.17 truncates after adding the special tokens, so a text longer than the model's
+ * `model_max_length` loses its closing [SEP] (the Python tokenizers keep it and drop one more word
+ * token). Puts [SEP] back in the last position of each truncated row, so long texts embed as they do
+ * in the reference implementation (see test/retrieval/model-equivalence.test.ts). Returns the rows fixed.
+ */
+export function restoreSepAfterTruncation(tokenizer: FeatureExtractor['tokenizer'], inputs: TokenBatch): number {
+  const sep = tokenizer.sep_token_id;
+  const max = tokenizer.model_max_length;
+  const [rows = 0, len = 0] = inputs.input_ids.dims;
+  if (sep === undefined || max === undefined || len < max) return 0;
+  const ids = inputs.input_ids.data;
+  const mask = inputs.attention_mask.data;
+  let fixed = 0;
+  for (let r = 0; r < rows; r++) {
+    const last = r * len + len - 1;
+    if (Number(mask[last]) === 1 && Number(ids[last]) !== sep) {
+      ids[last] = typeof ids[last] === 'bigint' ? BigInt(sep) : sep;
+      fixed++;
+    }
+  }
+  return fixed;
+}
+
+/**
+ * Embeds a batch as the feature-extraction pipeline does (padding, truncation, pooling, L2
+ * normalization), with the [SEP] of truncated texts restored when the tokenizer ends sequences with it.
+ */
+export async function embedWithExtractor(extractor: FeatureExtractor, texts: string[], pooling: 'cls' | 'mean'): Promise<number[][]> {
+  const { mean_pooling } = await import('@xenova/transformers');
+  type Tensor = Parameters<typeof mean_pooling>[0];
+  const tokenizer = extractor.tokenizer;
+  const inputs = tokenizer(texts, { padding: true, truncation: true });
+  if (endsWithSep(tokenizer)) restoreSepAfterTruncation(tokenizer, inputs);
+  const outputs = await extractor.model(inputs);
+  const hidden = (outputs.last_hidden_state ?? outputs.logits) as Tensor | undefined;
+  if (!hidden) throw new Error('the model returned no last_hidden_state');
+  const pooled = pooling === 'mean' ? mean_pooling(hidden, inputs.attention_mask as unknown as Tensor) : hidden.slice(null, 0);
+  return pooled.normalize(2, -1).tolist() as number[][];
+}
+
+const sepEnding = new WeakMap<object, boolean>();
+/** Whether the tokenizer closes a single text with its [SEP] token (BERT-style post-processing). */
+function endsWithSep(tokenizer: FeatureExtractor['tokenizer']): boolean {
+  let known = sepEnding.get(tokenizer);
+  if (known === undefined) {
+    const probe = tokenizer(['a'], { padding: true, truncation: true }).input_ids.data;
+    known = tokenizer.sep_token_id !== undefined && Number(probe[probe.length - 1]) === tokenizer.sep_token_id;
+    sepEnding.set(tokenizer, known);
+  }
+  return known;
+}
 
 /**
  * Loads a feature-extraction model with @xenova/transformers (ONNX runtime, CPU). Never throws:
@@ -31,9 +126,9 @@ type Extractor = (texts: string[], options: { pooling: 'cls' | 'mean'; normalize
  * const { embedder, error } = await loadTransformersEmbedder({ model: 'Xenova/bge-small-en-v1.5', modelsDir: 'models', allowRemote: true });
  */
 export async function loadTransformersEmbedder(options: TransformersEmbedderOptions): Promise<EmbedderStatus> {
-  const isBge = /bge/i.test(options.model);
-  const pooling = options.pooling ?? (isBge ? 'cls' : 'mean');
-  const queryPrefix = options.queryPrefix ?? (isBge ? BGE_QUERY_PREFIX : '');
+  const profile = modelProfile(options.model);
+  const pooling = options.pooling ?? profile.pooling;
+  const queryPrefix = options.queryPrefix ?? profile.queryPrefix;
   const quantized = options.quantized ?? true;
   const batchSize = options.batchSize ?? 16;
   const timeoutMs = options.timeoutMs ?? 120_000;
@@ -47,19 +142,18 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`loading took longer than ${timeoutMs} ms`)), timeoutMs);
     });
-    const extractor = (await Promise.race([pipeline('feature-extraction', options.model, { quantized }), timeout])) as unknown as Extractor;
+    const extractor = (await Promise.race([pipeline('feature-extraction', options.model, { quantized }), timeout])) as unknown as FeatureExtractor;
     const run = async (texts: string[]) => {
       const out: number[][] = [];
-      for (let i = 0; i < texts.length; i += batchSize) {
-        const tensor = await extractor(texts.slice(i, i + batchSize), { pooling, normalize: true });
-        out.push(...tensor.tolist());
-      }
+      for (let i = 0; i < texts.length; i += batchSize) out.push(...(await embedWithExtractor(extractor, texts.slice(i, i + batchSize), pooling)));
       return out;
     };
     const [probe] = await run(['dimension probe']);
     const dim = probe!.length;
     const embedder: Embedder = {
-      id: `${options.model}#${pooling}${quantized ? '#q' : ''}${queryPrefix ? '#prefix' : ''}`,
+      // `#sep`: truncated texts keep their [SEP] (restoreSepAfterTruncation); vectors of long texts
+      // differ slightly from those embedded before, so an index built then is rebuilt.
+      id: `${options.model}#${pooling}${quantized ? '#q' : ''}${queryPrefix ? '#prefix' : ''}#sep`,
       dim,
       embedDocuments: run,
       embedQuery: async (text) => (await run([queryPrefix + text]))[0]!,
