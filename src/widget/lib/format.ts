@@ -8,7 +8,10 @@ import { externalLink, h, safeUrl } from './dom.js';
  */
 
 /** Marker groups use the one grammar of src/protocol/markers.ts, as the server's validation does. */
-const INLINE = new RegExp(`(${MARKER_GROUP.source})|` + /\*\*([^*\n]+?)\*\*|`([^`\n]+)`|(https?:\/\/[^\s<>"'()[\]]*[^\s<>"'()[\].,;:!?])/.source, 'g');
+const INLINE = new RegExp(
+  `(?<marker>${MARKER_GROUP.source})|` + /\*\*(?<bold>[^*\n]+?)\*\*|`(?<code>[^`\n]+)`|(?<url>https?:\/\/[^\s<>"'()[\]]*[^\s<>"'()[\].,;:!?])/.source,
+  'g',
+);
 const LIST_ITEM = /^\s*(?:[-*•]|(\d+)[.)])\s+(.*)$/;
 
 export type ChipFactory = (n: number) => Node | null;
@@ -22,18 +25,19 @@ function inline(text: string, chip: ChipFactory, out: Node[] = []): Node[] {
     const i = m.index ?? 0;
     if (i > last) out.push(document.createTextNode(text.slice(last, i)));
     last = i + m[0].length;
-    if (m[1]) {
-      const chips = markerNumbers(m[1]).map(chip);
+    const { marker, bold, code, url } = m.groups ?? {};
+    if (marker) {
+      const chips = markerNumbers(marker).map(chip);
       if (chips.every(Boolean)) {
         const group = h('span', { class: 'pc-chips' });
         for (const c of chips) group.appendChild(c!);
         out.push(group);
       } else out.push(document.createTextNode(m[0]));
-    } else if (m[2] !== undefined) out.push(h('strong', null, ...inline(m[2], chip)));
-    else if (m[3] !== undefined) out.push(h('code', null, m[3]));
-    else if (m[4]) {
-      const href = safeUrl(m[4]);
-      out.push(href ? externalLink(href, m[4]) : document.createTextNode(m[4]));
+    } else if (bold !== undefined) out.push(h('strong', null, ...inline(bold, chip)));
+    else if (code !== undefined) out.push(h('code', null, code));
+    else if (url) {
+      const href = safeUrl(url);
+      out.push(href ? externalLink(href, url) : document.createTextNode(url));
     }
   }
   if (last < text.length) out.push(document.createTextNode(text.slice(last)));
