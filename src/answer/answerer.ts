@@ -1,4 +1,4 @@
-import type { Answerer } from '../protocol/chat.js';
+import type { ChatEvent, ChatMessage } from '../protocol/chat.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import type { TermStats } from '../retrieval/term-stats.js';
 import type { Calibration } from '../support/calibrate.js';
@@ -7,6 +7,13 @@ import { llmComposer } from './compose/llm.js';
 import { withFallback } from './compose/with-fallback.js';
 import type { LlmOptions } from './llm.js';
 import { createAnswerPipeline, type PipelineOptions } from './pipeline.js';
+
+/** Produces an answer to the last user message, as a stream of events. */
+export interface Answerer {
+  /** `extractive`, or the LLM model name. */
+  readonly label: string;
+  answer(messages: ChatMessage[], options?: { signal?: AbortSignal }): AsyncIterable<ChatEvent>;
+}
 
 export interface AnswererOptions {
   retriever: Retriever;

@@ -6,7 +6,7 @@ import { pieces } from './compose/extractive.js';
 export const NOT_COVERED_MESSAGE = "I couldn't find an answer to this in the paper collection: no abstract here addresses it, so I won't guess.";
 
 /** A finished result as events: its text in pieces, then `done`. */
-export function* streamed(result: ChatResult): Generator<ChatEvent> {
+function* streamed(result: ChatResult): Generator<ChatEvent> {
   for (const piece of pieces(result.answer)) yield { type: 'delta', text: piece };
   yield { type: 'done', result };
 }
@@ -20,6 +20,6 @@ export function* abstention(message: string, related: readonly Paper[], mode: Ch
   yield* streamed({ answer: message, citations: [], abstained: true, mode, related: related.map(({ id, title }) => ({ id, title })) });
 }
 
-/** The abstention for an asked measure that the best paper's abstract does not state. */
-export const missingMeasureMessage = (paper: Paper, names: readonly string[]) =>
+/** The abstention for an asked measure or fact (authors, year, code) that the best paper does not state. */
+export const notStatedMessage = (paper: Paper, names: readonly string[]) =>
   `The abstract of "${paper.title}" does not state the ${names.join(' or ')}, and I can only answer from the abstracts in this collection. The full paper may have it.`;

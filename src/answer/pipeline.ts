@@ -1,5 +1,6 @@
 import type { Paper } from '../corpus/schema.js';
-import type { Answerer, ChatEvent, ChatMessage } from '../protocol/chat.js';
+import type { ChatEvent, ChatMessage } from '../protocol/chat.js';
+import type { Answerer } from './answerer.js';
 import { questionIntent } from '../question/intent.js';
 import { METADATA_NAMES, missingMetadata } from '../question/metadata.js';
 import { misuseRefusal } from '../question/misuse.js';
@@ -12,7 +13,7 @@ import { evidence, OUTLIER_DEPTH } from '../support/evidence.js';
 import { judge, missingMeasures } from '../support/judge.js';
 import { CitedPaperFinder } from './cited-papers.js';
 import { numbered, type Composer } from './compose/composer.js';
-import { abstention, missingMeasureMessage, NOT_COVERED_MESSAGE } from './events.js';
+import { abstention, notStatedMessage, NOT_COVERED_MESSAGE } from './events.js';
 import { condenseQuery, type LlmOptions } from './llm.js';
 import { DEFAULT_SOURCES, selectSources, sourceCount, type SourceOptions } from './sources.js';
 
@@ -79,7 +80,7 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
     const best = sources[0]!;
     const missing = intent.list ? [] : [...missingMeasures(best, intent.measures).map((m) => m.name), ...missingMetadata(best, intent.metadata).map((k) => METADATA_NAMES[k])];
     if (missing.length) {
-      yield* abstention(missingMeasureMessage(best, missing), [best], mode);
+      yield* abstention(notStatedMessage(best, missing), [best], mode);
       return;
     }
 

@@ -51,10 +51,3 @@ export type ChatEvent =
   | { type: 'delta'; text: string }
   | { type: 'done'; result: ChatResult }
   | { type: 'error'; code: string; message: string };
-
-/** Produces an answer to the last user message, as a stream of events. */
-export interface Answerer {
-  /** `extractive`, or the LLM model name. */
-  readonly label: string;
-  answer(messages: ChatMessage[], options?: { signal?: AbortSignal }): AsyncIterable<ChatEvent>;
-}

@@ -44,14 +44,9 @@ export interface Retriever {
   getPaper(id: string): Paper | undefined;
   search(query: string, k: number): Promise<RetrievedPaper[]>;
   /** The fused top-k and the lexical and dense lists (each `depth` deep) behind them. */
-  lists(query: string, k: number, options?: ListOptions): Promise<RetrievalLists>;
+  lists(query: string, k: number): Promise<RetrievalLists>;
   /** The sentence of each paper's abstract that best matches the query, in the papers' order. */
   snippets(papers: readonly Paper[], query: string): string[];
-}
-
-export interface ListOptions {
-  /** Papers left out of every list, as if the collection lacked them (calibration's negatives). */
-  exclude?: ReadonlySet<string>;
 }
 
 export interface HybridRetrieverOptions {
@@ -110,14 +105,10 @@ export class HybridRetriever implements Retriever {
     return (await this.lists(query, k)).fused;
   }
 
-  async lists(query: string, k: number, options: ListOptions = {}): Promise<RetrievalLists> {
-    const exclude = options.exclude ?? new Set<string>();
+  async lists(query: string, k: number): Promise<RetrievalLists> {
     const depth = Math.max(k, this.depth);
-    const keep = <T extends { id: string }>(hits: T[]) => (exclude.size ? hits.filter((h) => !exclude.has(h.id)) : hits).slice(0, depth);
-    const lexical = keep(this.options.lexical.search(query, depth + exclude.size));
-    const dense = this.denseParts
-      ? keep(await this.denseParts.store.query(await this.denseParts.embedder.embedQuery(query), depth + exclude.size))
-      : null;
+    const lexical = this.options.lexical.search(query, depth);
+    const dense = this.denseParts ? await this.denseParts.store.query(await this.denseParts.embedder.embedQuery(query), depth) : null;
     const lexById = new Map(lexical.map((h, i) => [h.id, { rank: i + 1, score: h.score, terms: h.terms }]));
     const denseById = new Map((dense ?? []).map((h, i) => [h.id, { rank: i + 1, score: h.score }]));
     const fusedIds = dense ? reciprocalRankFusion([lexical, dense], this.rrfK) : lexical.map((h) => ({ id: h.id, score: h.score }));

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { rateLimiter } from 'hono-rate-limiter';
-import type { Answerer } from '../protocol/chat.js';
+import type { Answerer } from '../answer/answerer.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import { handleError, sendError } from './errors.js';
 import { originGuard } from './middleware/origin-guard.js';

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { Answerer, ChatEvent, ChatResult } from '../../protocol/chat.js';
+import type { Answerer } from '../../answer/answerer.js';
+import type { ChatEvent, ChatResult } from '../../protocol/chat.js';
 import { ApiError } from '../errors.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { ChatRequestSchema } from '../schemas.js';
