@@ -13,12 +13,23 @@ const ASKS: Record<MetadataKind, RegExp> = {
   code: /\b(code|source code|implementation|repository|repo|github)\b[^?.]{0,40}\b(available|released|public|open|link|url|download|find|get)\b|\b(where|how) (can|do) (i|we|you) (find|get|download|access)\b[^?.]{0,40}\b(code|implementation|repository|repo)\b|\b(link|url) (to|for) (the |its |their )?(code|repository|repo|implementation)\b|\bwhere(?:'s| is| are) (the |its |their )?(source )?(code|repository|repo|implementation)(?=\s+(?:for|of)\b|\s*[?.!]*\s*$)/i,
 };
 
-/** What the abstract must say for it to answer the kind (the record's own fields count too). */
+/** Text that states the kind: a sentence of an abstract, or a whole abstract. */
+const IN_TEXT: Record<MetadataKind, RegExp> = {
+  authors: /\bet al\b/i,
+  year: /\b(19[5-9]\d|20\d\d)\b/,
+  venue: /\b(NeurIPS|NIPS|ICML|ICLR|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|COLING|AAAI|IJCAI|KDD|SIGIR|WWW|MICCAI|AISTATS|UAI|COLT|conference|journal|workshop|proceedings|challenge)\b/i,
+  code: /https?:\/\/|\bgithub\b|\b(code|implementation|models?|software|library)\b[^.]{0,40}\b(available|released|open[- ]sourced?|public)\b/i,
+};
+
+/** Does this text (a sentence or an abstract) state the kind? */
+export const textStates = (text: string, kind: MetadataKind) => IN_TEXT[kind].test(text);
+
+/** What the paper states of the kind: its record's fields count, else its abstract must say it. */
 const STATES: Record<MetadataKind, (p: Pick<Paper, 'abstract' | 'authors' | 'year'>) => boolean> = {
-  authors: (p) => Boolean(p.authors?.length) || /\bet al\b/i.test(p.abstract),
-  year: (p) => p.year !== undefined || /\b(19[5-9]\d|20\d\d)\b/.test(p.abstract),
-  venue: (p) => /\b(NeurIPS|NIPS|ICML|ICLR|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|COLING|AAAI|IJCAI|KDD|SIGIR|WWW|MICCAI|AISTATS|UAI|COLT|conference|journal|workshop|proceedings|challenge)\b/i.test(p.abstract),
-  code: (p) => /https?:\/\/|\bgithub\b|\b(code|implementation|models?|software|library)\b[^.]{0,40}\b(available|released|open[- ]sourced?|public)\b/i.test(p.abstract),
+  authors: (p) => Boolean(p.authors?.length) || textStates(p.abstract, 'authors'),
+  year: (p) => p.year !== undefined || textStates(p.abstract, 'year'),
+  venue: (p) => textStates(p.abstract, 'venue'),
+  code: (p) => textStates(p.abstract, 'code'),
 };
 
 /** The metadata a question asks for. */

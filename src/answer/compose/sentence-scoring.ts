@@ -3,6 +3,7 @@ import type { TermStats } from '../../retrieval/term-stats.js';
 import { terms } from '../../retrieval/text.js';
 import type { QuestionIntent } from '../../question/intent.js';
 import { statesMeasure } from '../../question/measures.js';
+import { textStates } from '../../question/metadata.js';
 
 export interface ScoredSentence {
   text: string;
@@ -48,7 +49,7 @@ export function statesAskedFact(sentence: string, intent: QuestionIntent): boole
 /**
  * Scores every sentence of an abstract against the question: IDF-weighted term coverage, plus a
  * bonus when the sentence states the asked kind of fact (a number for "how much", a dataset
- * for "which datasets"). Pure.
+ * for "which datasets", a named measure, or asked metadata such as a code link). Pure.
  */
 export function scoreSentences(abstract: string, questionTerms: readonly string[], stats: TermStats, intent: QuestionIntent): ScoredSentence[] {
   const q = [...new Set(questionTerms)];
@@ -57,7 +58,7 @@ export function scoreSentences(abstract: string, questionTerms: readonly string[
   return analyzedSentences(abstract).map(({ text, terms: sentenceTerms }, index) => {
     const coverage = stats.mass(q.filter((t) => sentenceTerms.has(t))) / total;
     const statesAsked = asksFact && statesAskedFact(text, intent);
-    const measured = intent.measures.some((m) => statesMeasure({ text, terms: sentenceTerms }, m));
+    const measured = intent.measures.some((m) => statesMeasure({ text, terms: sentenceTerms }, m)) || intent.metadata.some((k) => textStates(text, k));
     const score = coverage + (statesAsked ? 0.3 : 0) + (measured ? 0.3 : 0) - (index === 0 && !asksFact ? 0 : 0.001 * index);
     return { text, index, words: text.split(/\s+/).length, coverage, statesAsked, score, terms: sentenceTerms };
   });
