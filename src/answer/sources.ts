@@ -24,7 +24,7 @@ export interface SelectedSources {
 }
 
 /** Sources to fetch for a question of this intent. */
-export const sourceCount = (intent: QuestionIntent, o: SourceOptions = DEFAULT_SOURCES) => (intent.list ? o.listCount : o.count);
+export const sourceCount = (intent: QuestionIntent, o: SourceOptions = DEFAULT_SOURCES) => (intent.list || intent.keywords ? o.listCount : o.count);
 
 /**
  * The sources an answer is written from: the retrieved papers, best first, or for a follow-up

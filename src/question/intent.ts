@@ -3,8 +3,13 @@ import { askedMetadata, type MetadataKind } from './metadata.js';
 
 /** What kind of answer a question wants: drives sentence selection and the answer's shape. */
 export interface QuestionIntent {
-  /** "Which papers ...", "what work ...", "any papers on ...": one line per paper. */
+  /** "Which papers ...", "what work ...", "any papers on ...", "methods that ...": one line per paper. */
   list: boolean;
+  /**
+   * A search-box query rather than a question ("sparse autoencoders chess"): no question word and
+   * no question mark. It gets a list when retrieval finds several papers close together.
+   */
+  keywords: boolean;
   /** Asks for a quantity: how much/many, by how much, what accuracy, speed-up, percentage. */
   number: boolean;
   /** Asks which datasets or benchmarks. */
@@ -17,6 +22,11 @@ export interface QuestionIntent {
   metadata: MetadataKind[];
 }
 
+/** Openings and endings that ask for papers in the plural without a question word: "methods that ...", "... papers". */
+const PLURAL_REQUEST = /^\s*(papers|works|studies|methods|approaches|techniques|articles)\b|\b(papers|studies)\s*[?.!]*\s*$|\b(all|every|each)\b[^?.]{0,30}\b(papers|versions|variants|works|methods|approaches)\b|\b(all|every|each) (version|variant)\b/i;
+const QUESTION_WORD = /^\s*(who|whom|whose|what|what's|whats|which|when|where|why|how|is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|any|tell|explain|describe|list|find|show|give|compare)\b/i;
+/** Longer statements ("I'm looking for a paper that ...") describe one paper rather than type a search. */
+const KEYWORD_QUERY_WORDS = 10;
 const LIST = /\b(which|what|any|are there|list|find|show me|what's|whats)\b[^?]{0,40}\b(papers|works|studies|approaches|methods|articles|work)\b|\bwhat(?:'s| is| does)? (?:in )?(?:the|this) collection\b|\bpapers (?:on|about|that)\b|\bwhat (?:work|research) (?:here|is there)\b/i;
 const NUMBER = /\bhow (much|many|big|large|small|fast|far|long|often)\b|\bby how\b|\bwhat (?:is |was |'s )?(?:the )?(?:[\w-]+ ){0,3}(accuracy|speed-?up|percentage|rate|ratio|score|size|number|error|gain|improvement|reduction|sparsity|factor|fraction|range|rmse|flops|iou|bleu|fid)\b|\bhighest|\blargest|\bbiggest|\bfastest\b|\bspeed-?up\b|\bpercent|\bhow .* compared\b/i;
 const DATASET = /\b(datasets?|benchmarks?|corpora|corpus of|data sets?|evaluated on|tested on)\b/i;
@@ -24,7 +34,8 @@ const NAME = /\b(what|which)( \w+){0,2}? (techniques?|methods?|models?|algorithm
 
 export function questionIntent(question: string): QuestionIntent {
   return {
-    list: LIST.test(question),
+    list: LIST.test(question) || PLURAL_REQUEST.test(question),
+    keywords: !question.includes('?') && !QUESTION_WORD.test(question) && question.trim().split(/\s+/).length <= KEYWORD_QUERY_WORDS,
     number: NUMBER.test(question),
     dataset: DATASET.test(question),
     name: NAME.test(question),

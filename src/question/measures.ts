@@ -27,6 +27,8 @@ export const METRIC_ALIASES: Record<string, string[]> = {
 };
 /** Words that end the counted noun phrase: "how many layers deep" counts layers. */
 const PHRASE_END = new Set(['deep', 'wide', 'long', 'high', 'large', 'big', 'tall', 'old', 'fast', 'far']);
+/** Verbs (besides '-ed' forms and stop words) that may follow the counted noun. */
+const COUNT_VERBS = new Set(['took', 'take', 'takes', 'make', 'made', 'makes', 'ran', 'run', 'runs', 'got', 'get', 'gets', 'went', 'go', 'came', 'come', 'entered', 'joined', 'need', 'needs', 'needed', 'required', 'require']);
 const COUNT_SKIP = new Set(['more', 'fewer', 'less', 'different', 'total', 'other', 'distinct', 'additional', 'extra', 'times']);
 
 /**
@@ -35,7 +37,8 @@ const COUNT_SKIP = new Set(['more', 'fewer', 'less', 'different', 'total', 'othe
  * number cannot answer the question.
  */
 export function askedMeasures(question: string): Measure[] {
-  const q = question.toLowerCase();
+  // "learning-rate" is "learning rate".
+  const q = question.toLowerCase().replace(/(?<=[a-z])-(?=[a-z])/g, ' ');
   const found = new Map<string, Measure>();
   const add = (name: string, kind: Measure['kind']) => found.set(name, { name, kind });
   // Only a "how many" that opens the question or a clause asks for a count; inside a description
@@ -44,7 +47,9 @@ export function askedMeasures(question: string): Measure[] {
     // The counted noun ends the noun phrase: "how many medical images were used" -> images.
     const phrase: string[] = [];
     for (const w of m[1]!.trim().split(' ')) {
-      if ((STOP_WORDS.has(w) && !COUNT_SKIP.has(w)) || PHRASE_END.has(w)) break;
+      // A verb after the noun ends the phrase too: "how many teams took part" counts teams.
+      const verb = phrase.some((p) => !COUNT_SKIP.has(p)) && (COUNT_VERBS.has(w) || /[a-z]{3}ed$/.test(w));
+      if ((STOP_WORDS.has(w) && !COUNT_SKIP.has(w)) || PHRASE_END.has(w) || verb) break;
       phrase.push(w);
     }
     const head = phrase.filter((w) => !COUNT_SKIP.has(w)).pop();
@@ -82,17 +87,19 @@ const isNumeral = (token: string) => /\d/.test(token.replace(/\b\d+[dD]\b|\b[A-Z
  * ("an RMSE of 0.02 Pa", "28.4 BLEU"). Enumeration marks such as "(1)" are not numbers.
  */
 export function statesMeasure(sentence: { text: string; terms: ReadonlySet<string> }, measure: Measure): boolean {
-  const ways = spellings(measure.name).filter((sp) => sp.every((t) => sentence.terms.has(t)));
-  if (!ways.length) return false;
-  const tokens = sentence.text.replace(/\(\s*(\d+|[ivx]+|[a-z])\s*\)/gi, ' ').split(/\s+/).filter(Boolean);
+  // A unit glued to its number ("8.7MB", "500ms") is a number and a unit.
+  const text = sentence.text.replace(/(\d)([A-Za-z]{2,3})\b/g, '$1 $2');
+  const termSet = text === sentence.text ? sentence.terms : new Set([...sentence.terms, ...terms(text)]);
+  const tokens = text.replace(/\(\s*(\d+|[ivx]+|[a-z])\s*\)/gi, ' ').split(/\s+/).filter(Boolean);
   const numerals = tokens.flatMap((tok, i) => (isNumeral(tok) ? [i] : []));
+  const ways = spellings(measure.name).filter((sp) => sp.every((t) => termSet.has(t)));
+  if (!ways.length) return false;
+  if (measure.kind === 'count') {
+    // The number stands shortly before the noun, written as the question writes it.
+    return tokens.some((tok, i) => tok.toLowerCase().replace(/[^a-z0-9-]/g, '') === measure.name && numerals.some((n) => n < i && i - n <= COUNT_WINDOW));
+  }
   const heads = new Set(ways.map((sp) => sp[sp.length - 1]!));
-  return tokens.some((tok, i) => {
-    if (!terms(tok).some((t) => heads.has(t))) return false;
-    if (measure.kind === 'metric') return numerals.some((n) => Math.abs(n - i) <= METRIC_WINDOW);
-    const asWritten = tok.toLowerCase().replace(/[^a-z0-9-]/g, '') === measure.name;
-    return asWritten && numerals.some((n) => n < i && i - n <= COUNT_WINDOW);
-  });
+  return tokens.some((tok, i) => terms(tok).some((t) => heads.has(t)) && numerals.some((n) => Math.abs(n - i) <= METRIC_WINDOW));
 }
 
 /** Does any sentence of the abstract state one of the measures with a quantity? */

@@ -66,3 +66,24 @@ describe('questionIntent: measures and metadata ride along', () => {
     expect(intent.metadata).toEqual(expected.metadata);
   });
 });
+
+describe('plural requests and search-box queries', () => {
+  it.each([
+    ['Methods that compress language models without retraining', true],
+    ['graph transformers papers', true],
+    ['All versions of the proposed pruning framework', true],
+    ['A paper that compresses language models without retraining', false],
+  ])('%s -> list %s', (q, list) => {
+    expect(questionIntent(q).list).toBe(list);
+  });
+
+  it.each([
+    ['sparse autoencoders chess planning', true],
+    ['diffusion model sampling speed', true],
+    ['What speeds up diffusion sampling?', false],
+    ['how to speed up diffusion sampling', false],
+    ["I'm looking for a paper that uses sparse autoencoders to look inside a chess engine's planning", false],
+  ])('%s -> keywords %s', (q, keywords) => {
+    expect(questionIntent(q).keywords).toBe(keywords);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { abstractStatesMeasure, askedMeasures, type Measure } from '../../src/question/measures.js';
+import { abstractStatesMeasure, askedMeasures, statesMeasure, type Measure } from '../../src/question/measures.js';
+import { terms } from '../../src/retrieval/text.js';
 
 const count = (name: string): Measure => ({ name, kind: 'count' });
 const metric = (name: string): Measure => ({ name, kind: 'metric' });
@@ -70,5 +71,24 @@ describe('abstractStatesMeasure: does the abstract state the asked measure with 
 
   it('is false when no measure is asked', () => {
     expect(abstractStatesMeasure('We train on 64 GPUs.', [])).toBe(false);
+  });
+});
+
+describe('counts and metrics in other writings', () => {
+  it.each([
+    ['How many teams took part in the shared task?', [{ name: 'teams', kind: 'count' }]],
+    ['How many annotators labeled each image?', [{ name: 'annotators', kind: 'count' }]],
+    ['What exact learning-rate value was used?', [{ name: 'learning rate', kind: 'metric' }]],
+    ['how many GB does the compressed model take?', [{ name: 'gb', kind: 'count' }]],
+  ])('%s', (q, expected) => {
+    expect(askedMeasures(q)).toEqual(expected);
+  });
+
+  it.each([
+    ['The model shrinks from 240MB to 9.1MB.', 'gb', false],
+    ['The model shrinks from 240GB to 9.1GB.', 'gb', true],
+    ['In total, 31 teams entered the competition.', 'teams', true],
+  ])('"%s" states a count of %s: %s', (text, name, expected) => {
+    expect(statesMeasure({ text, terms: new Set(terms(text)) }, { name, kind: 'count' })).toBe(expected);
   });
 });

@@ -17,6 +17,8 @@ export interface ExtractiveOptions {
   maxSentences?: number;
   /** A listed paper scores at least this fraction of the best paper's retrieval score. Default 0.3. */
   minRelative?: number;
+  /** A keyword query gets a list when the second paper scores at least this fraction of the best. Default 0.6. */
+  keywordListAt?: number;
 }
 
 export interface ExtractiveInput {
@@ -37,10 +39,11 @@ export interface ExtractiveInput {
  * plus a close second paper when retrieval cannot tell them apart.
  */
 export function composeExtractive(input: ExtractiveInput, options: ExtractiveOptions = {}): string {
-  const { maxWords = 120, maxListWords = 150, maxListed = 6, maxSentences = 3, minRelative = 0.3 } = options;
+  const { maxWords = 120, maxListWords = 150, maxListed = 6, maxSentences = 3, minRelative = 0.3, keywordListAt = 0.6 } = options;
   const qTerms = terms(input.question);
   const scored = input.sources.map((p) => scoreSentences(p.abstract, qTerms, input.stats, input.intent));
-  if (input.intent.list) return listAnswer(input, scored, maxListed, minRelative, maxListWords);
+  const severalClose = input.intent.keywords && (input.relative[1] ?? 0) >= keywordListAt;
+  if (input.intent.list || severalClose) return listAnswer(input, scored, maxListed, minRelative, maxListWords);
   const prose = proseAnswer(input, scored, maxWords, maxSentences);
   const record = input.intent.metadata.length ? recordFacts(input.sources[0]) : '';
   return record ? `${record} [1] ${prose}` : prose;
