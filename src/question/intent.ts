@@ -1,3 +1,4 @@
+import { askedExpansion } from './acronyms.js';
 import { askedMeasures, type Measure } from './measures.js';
 import { askedMetadata, type MetadataKind } from './metadata.js';
 
@@ -20,6 +21,8 @@ export interface QuestionIntent {
   measures: Measure[];
   /** Facts about the paper rather than its content (authors, year, venue, code); see askedMetadata. */
   metadata: MetadataKind[];
+  /** An acronym the question asks to spell out ("what does DUMB stand for?"), or null. */
+  expansion: string | null;
 }
 
 /** Openings and endings that ask for papers in the plural without a question word: "methods that ...", "... papers". */
@@ -41,5 +44,6 @@ export function questionIntent(question: string): QuestionIntent {
     name: NAME.test(question),
     measures: askedMeasures(question),
     metadata: askedMetadata(question),
+    expansion: askedExpansion(question),
   };
 }

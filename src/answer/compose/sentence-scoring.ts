@@ -4,6 +4,7 @@ import { terms } from '../../retrieval/text.js';
 import type { QuestionIntent } from '../../question/intent.js';
 import { statesMeasure } from '../../question/measures.js';
 import { textStates } from '../../question/metadata.js';
+import { spellsOut } from '../../question/acronyms.js';
 
 export interface ScoredSentence {
   text: string;
@@ -58,7 +59,8 @@ export function scoreSentences(abstract: string, questionTerms: readonly string[
   return analyzedSentences(abstract).map(({ text, terms: sentenceTerms }, index) => {
     const coverage = stats.mass(q.filter((t) => sentenceTerms.has(t))) / total;
     const statesAsked = asksFact && statesAskedFact(text, intent);
-    const measured = intent.measures.some((m) => statesMeasure({ text, terms: sentenceTerms }, m)) || intent.metadata.some((k) => textStates(text, k));
+    const measured = intent.measures.some((m) => statesMeasure({ text, terms: sentenceTerms }, m)) || intent.metadata.some((k) => textStates(text, k)) ||
+      (intent.expansion !== null && spellsOut(text, intent.expansion));
     const score = coverage + (statesAsked ? 0.3 : 0) + (measured ? 0.3 : 0) - (index === 0 && !asksFact ? 0 : 0.001 * index);
     return { text, index, words: text.split(/\s+/).length, coverage, statesAsked, score, terms: sentenceTerms };
   });
