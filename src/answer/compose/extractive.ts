@@ -15,7 +15,7 @@ export interface ExtractiveOptions {
   maxListed?: number;
   /** Sentences taken from the best paper for other questions. Default 3. */
   maxSentences?: number;
-  /** A listed paper scores at least this fraction of the best paper's retrieval score. Default 0.3. */
+  /** A listed paper scores at least this fraction of the best paper's retrieval score. Default 0.2. */
   minRelative?: number;
   /** A keyword query gets a list when the second paper scores at least this fraction of the best. Default 0.6. */
   keywordListAt?: number;
@@ -39,7 +39,7 @@ export interface ExtractiveInput {
  * plus a close second paper when retrieval cannot tell them apart.
  */
 export function composeExtractive(input: ExtractiveInput, options: ExtractiveOptions = {}): string {
-  const { maxWords = 120, maxListWords = 150, maxListed = 6, maxSentences = 3, minRelative = 0.3, keywordListAt = 0.6 } = options;
+  const { maxWords = 120, maxListWords = 150, maxListed = 6, maxSentences = 3, minRelative = 0.2, keywordListAt = 0.6 } = options;
   const qTerms = terms(input.question);
   const scored = input.sources.map((p) => scoreSentences(p.abstract, qTerms, input.stats, input.intent));
   const severalClose = input.intent.keywords && (input.relative[1] ?? 0) >= keywordListAt;
