@@ -17,6 +17,7 @@ import { CorpusError } from './corpus/parse-json.js';
 import { describeIssues, ingestWithProgress } from './ingest/report.js';
 import { loadIndex, readManifest, type LoadedIndex } from './ingest/index-files.js';
 import { llmFromConfig } from './answer/llm-client.js';
+import { loadSpelling } from './retrieval/spelling-node.js';
 import { HybridRetriever } from './retrieval/retriever.js';
 import { TermStats } from './retrieval/term-stats.js';
 import { loadTransformersEmbedder } from './retrieval/transformers-embedder.js';
@@ -72,6 +73,7 @@ export async function buildApp(config: Config, log: Log) {
     papers: index.papers,
     lexical: index.lexical,
     dense: embedding.embedder && index.vectors ? { embedder: embedding.embedder, store: index.vectors } : null,
+    spelling: loadSpelling(index.papers),
   });
 
   const llm = llmConfigured(config) ? llmFromConfig(config, await loadPrompts(config.PROMPTS_DIR)) : null;

@@ -23,3 +23,7 @@ export function* abstention(message: string, related: readonly Paper[], mode: Ch
 /** The abstention for an asked measure or fact (authors, year, code) that the best paper does not state. */
 export const notStatedMessage = (paper: Paper, names: readonly string[]) =>
   `The abstract of "${paper.title}" does not state the ${names.join(' or ')}, and I can only answer from the abstracts in this collection. The full paper may have it.`;
+
+/** The abstention for "which paper introduced X?" when the closest papers only use or cite X. */
+export const NOT_INTRODUCED_MESSAGE =
+  "None of the papers in this collection introduces what you asked about; the closest ones below mention it or build on it, so I won't present one of them as the original.";

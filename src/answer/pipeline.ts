@@ -13,7 +13,8 @@ import { evidence, OUTLIER_DEPTH } from '../support/evidence.js';
 import { judge, missingMeasures } from '../support/judge.js';
 import { CitedPaperFinder } from './cited-papers.js';
 import { numbered, type Composer } from './compose/composer.js';
-import { abstention, notStatedMessage, NOT_COVERED_MESSAGE } from './events.js';
+import { abstention, notStatedMessage, NOT_COVERED_MESSAGE, NOT_INTRODUCED_MESSAGE } from './events.js';
+import { introduces } from '../support/origin.js';
 import { condenseQuery, type LlmOptions } from './llm.js';
 import { DEFAULT_SOURCES, selectSources, sourceCount, type SourceOptions } from './sources.js';
 
@@ -67,14 +68,25 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
     const lists = await retriever.lists(query, Math.max(sourceCount(intent, sourceOptions), OUTLIER_DEPTH));
     const focus = await focusOf(turn);
     const { sources, relative } = selectSources(lists.fused, intent, focus, sourceOptions);
+    const origin = intent.origin && !intent.list && !focus.length ? intent.origin : null;
     const mode = composer.mode;
 
     // Support: a follow-up about cited papers stands on the conversation; anything else must be
     // answered by the collection, as the calibrated judge reads the search's evidence.
-    const supported = focus.length > 0 || (sources.length > 0 && judge(calibration, evidence(lists, terms(query), stats), { lenient: llm !== null }).supported);
+    const supported = focus.length > 0 || (sources.length > 0 && judge(calibration, evidence(lists, terms(lists.query), stats), { lenient: llm !== null }).supported);
     if (!supported) {
       yield* abstention(NOT_COVERED_MESSAGE, sources.slice(0, 3), mode);
       return;
+    }
+    // "Which paper introduced X?": only a paper that introduces X answers it, not one that uses it.
+    if (origin) {
+      const at = sources.slice(0, sourceOptions.originCandidates).findIndex((p) => introduces(p, origin, stats));
+      if (at < 0) {
+        yield* abstention(NOT_INTRODUCED_MESSAGE, sources.slice(0, 3), mode);
+        return;
+      }
+      sources.unshift(...sources.splice(at, 1));
+      relative.unshift(...relative.splice(at, 1));
     }
     // A measure or a fact about the paper (its authors, year, code) that the best paper does not state.
     const best = sources[0]!;
@@ -84,7 +96,7 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
       return;
     }
 
-    const snippets = retriever.snippets(sources, query);
+    const snippets = retriever.snippets(sources, lists.query);
     yield { type: 'sources', sources: numbered(sources).map((s, i) => ({ ...s, snippet: snippets[i] })) };
     const gen = composer.compose({ messages, question, intent, sources, relative }, opts.signal);
     for (let r = await gen.next(); ; r = await gen.next()) {

@@ -14,6 +14,8 @@ export const DEFAULT_SOURCES = {
   listFocus: 4,
   /** Weight of other papers next to the papers a follow-up is about. */
   besideFocus: 0.5,
+  /** For "which paper introduced X?": the best-ranked sources searched for the one that introduces X. */
+  originCandidates: 3,
 } as const;
 export type SourceOptions = typeof DEFAULT_SOURCES;
 

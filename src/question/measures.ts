@@ -15,6 +15,11 @@ const METRICS = new Set([
   'bleu', 'rouge', 'fid', 'perplexity', 'latency', 'throughput', 'rmse', 'mse', 'mae', 'iou', 'miou', 'psnr', 'ssim',
   'auc', 'auroc', 'f1', 'wer', 'cer', 'ndcg', 'dice', 'learning rate', 'batch size',
 ]);
+/**
+ * Quantities a question asks for as "what [up to two words] <quantity>" ("what ImageNet top-1
+ * accuracy", "what drop rate"): whatever the abstract reports of them, it reports with a number.
+ */
+const QUANTITIES = new Set(['accuracy', 'speedup', 'rate', 'percentage', 'ratio', 'score']);
 /** Other spellings of a metric, any of which counts as naming it. */
 export const METRIC_ALIASES: Record<string, string[]> = {
   rmse: ['root mean square error', 'root mean squared error'],
@@ -24,6 +29,7 @@ export const METRIC_ALIASES: Record<string, string[]> = {
   dice: ['dice coefficient', 'dice score', 'dsc'],
   wer: ['word error rate'],
   auroc: ['auc'],
+  speedup: ['speed up'],
 };
 /** Words that end the counted noun phrase: "how many layers deep" counts layers. */
 const PHRASE_END = new Set(['deep', 'wide', 'long', 'high', 'large', 'big', 'tall', 'old', 'fast', 'far']);
@@ -61,14 +67,19 @@ export function askedMeasures(question: string): Measure[] {
     const words = m[1]!.split(' ').filter(Boolean);
     const named = [0, 1].map((start) => METRIC_NAMES.find(({ words: w }) => w.every((x, i) => words[start + i] === x))).find(Boolean);
     if (named) add(named.metric, 'metric');
+    else {
+      const quantity = [0, 1, 2].map((at) => QUANTITY_NAMES.find(({ words: w }) => w.every((x, i) => words[at + i] === x))).find(Boolean);
+      if (quantity) add(quantity.metric, 'metric');
+    }
   }
   return [...found.values()];
 }
 
-/** Every way a question may name a metric, as words, longest first: "word error rate" names wer. */
-const METRIC_NAMES = [...METRICS]
-  .flatMap((metric) => [metric, ...(METRIC_ALIASES[metric] ?? [])].map((name) => ({ words: name.split(' '), metric })))
-  .sort((a, b) => b.words.length - a.words.length);
+/** Every way a question may name one of `names`, as words, longest first: "word error rate" names wer. */
+const namings = (names: ReadonlySet<string>) =>
+  [...names].flatMap((metric) => [metric, ...(METRIC_ALIASES[metric] ?? [])].map((name) => ({ words: name.split(' '), metric }))).sort((a, b) => b.words.length - a.words.length);
+const METRIC_NAMES = namings(METRICS);
+const QUANTITY_NAMES = namings(QUANTITIES);
 
 /** The ways of writing a measure, as term lists: "rmse" or "root mean square error". */
 const spellings = (measure: string) => [measure, ...(METRIC_ALIASES[measure] ?? [])].map((m) => terms(m)).filter((t) => t.length);

@@ -4,6 +4,7 @@ import { reciprocalRankFusion } from './fusion.js';
 import type { LexicalHit, LexicalIndex } from './lexical.js';
 import { bestSnippet } from './snippet.js';
 import { terms } from './text.js';
+import type { SpellingCorrector } from './spelling.js';
 import type { VectorStore } from './vector-store.js';
 
 export interface RetrievedPaper {
@@ -28,6 +29,8 @@ export interface DenseHit {
  * lists made by the same call, so both halves judge the same evidence.
  */
 export interface RetrievalLists {
+  /** The query as searched: the given one with its typos corrected (see `SpellingCorrector`). */
+  query: string;
   fused: RetrievedPaper[];
   lexical: LexicalHit[];
   /** Null when there is no dense retrieval. */
@@ -58,6 +61,8 @@ export interface HybridRetrieverOptions {
   depth?: number;
   /** RRF constant. Default 60. */
   rrfK?: number;
+  /** Corrects typos in queries before both retrievers see them; none when absent. */
+  spelling?: Pick<SpellingCorrector, 'correct'> | null;
 }
 
 /**
@@ -105,7 +110,8 @@ export class HybridRetriever implements Retriever {
     return (await this.lists(query, k)).fused;
   }
 
-  async lists(query: string, k: number): Promise<RetrievalLists> {
+  async lists(asked: string, k: number): Promise<RetrievalLists> {
+    const query = this.options.spelling?.correct(asked).text ?? asked;
     const depth = Math.max(k, this.depth);
     const lexical = this.options.lexical.search(query, depth);
     const dense = this.denseParts ? await this.denseParts.store.query(await this.denseParts.embedder.embedQuery(query), depth) : null;
@@ -119,6 +125,6 @@ export class HybridRetriever implements Retriever {
       fused.push({ paper, score, lexical: lexById.get(id) ?? null, dense: denseById.get(id) ?? null });
       if (fused.length === k) break;
     }
-    return { fused, lexical, dense };
+    return { query, fused, lexical, dense };
   }
 }

@@ -12,7 +12,7 @@ const QUESTION_WORDS = [
   'tell', 'find', 'show', 'shows', 'showed', 'shown', 'give', 'explain', 'describe', 'know', 'looking',
   'want', 'like', 'mention', 'mentions', 'talk', 'talks', 'about', 'collection', 'corpus', 'one', 'ones',
   'i', 'im', 'me', 'my', 'we', 'us', 'our', 'you', 'your', 'they', 'them', 'their', 'it', 'its', 'also',
-  'use', 'uses', 'used', 'using', 'get', 'gets', 'got',
+  'use', 'uses', 'used', 'using', 'get', 'gets', 'got', 'please',
   'e', 'g', 'eg', 'ie', 'etc', 'vs',
 ];
 

@@ -26,6 +26,7 @@ describe('questionIntent: the shape of the answer a question wants', () => {
     ['What percentage of parameters is updated?', shape(false, true, false, false)],
     ['How much memory does it save?', shape(false, true, false, false)],
     ['What is the largest model size they trained?', shape(false, true, false, false)],
+    ['What dropout rate works best for the encoder?', shape(false, true, false, false)],
     // dataset
     ['Which datasets were used for evaluation?', shape(false, false, true, false)],
     ['What benchmarks did they test on?', shape(false, false, true, false)],

@@ -31,6 +31,11 @@ describe('askedMeasures: the count or metric a question asks for', () => {
     ['Which AUROC does the detector reach?', [metric('auroc')]],
     ["What is the model's latency on a phone?", [metric('latency')]],
     ['What is the Dice score on the test set?', [metric('dice')]],
+    // quantities named up to two words after "what"
+    ['What ImageNet top-1 accuracy does it report?', [metric('accuracy')]],
+    ['What dropout rate works best for the encoder?', [metric('rate')]],
+    ['What speed-up does the kernel give?', [metric('speedup')]],
+    ['What compression ratio do they get?', [metric('ratio')]],
     // none asked
     ['A study of how many neighbours an index returns', []],
     ['Papers on how many samples are needed for PAC learning', []],
@@ -63,6 +68,10 @@ describe('abstractStatesMeasure: does the abstract state the asked measure with 
     ['What learning rate was used?', 'We use a learning rate of 0.001 with cosine decay.', true],
     ['What learning rate was used?', 'We study learning rate schedules for large-batch training.', false],
     ['What perplexity does it reach?', 'Our recurrent model is fast. It reaches a perplexity of 18.3 on the test set.', true],
+    ['What top-1 accuracy does it report?', 'The searched network reaches 74.7% top-1 accuracy on ImageNet.', true],
+    ['What top-1 accuracy does it report?', 'The searched network reaches state-of-the-art top-1 accuracy on ImageNet.', false],
+    ['What speed-up does it give?', 'We obtain a 2-2.5x decoding speedup in a distributed setup.', true],
+    ['What dropout rate works best?', 'Dropping whole layers at training time regularizes deep transformers.', false],
   ])('%j against %j → %s', (q, abstract, expected) => {
     const measures = askedMeasures(q);
     expect(measures).toHaveLength(1);

@@ -22,7 +22,22 @@ describe('askedMetadata: questions about the paper rather than its content', () 
     ['Is an implementation publicly released?', ['code']],
     ['Is the source code open source?', ['code']],
     ['Where is their code?', ['code']],
-    // content questions that merely mention code, years, authors or people
+    ['Which institution do the people who built this work at?', ['affiliation']],
+    ['Are the authors affiliated with a company?', ['affiliation']],
+    ['Which lab is this from?', ['affiliation']],
+    ['Was it published at ICML or somewhere else?', ['venue']],
+    ['What license does the released model come with?', ['license']],
+    ['Is the benchmark licensed for commercial use?', ['license']],
+    ['What hardware did the experiments run on?', ['compute']],
+    ['Which GPUs did they train on?', ['compute']],
+    ['How long does the model take to train?', ['compute']],
+    ['What was the training budget?', ['compute']],
+    ['How many citations does it have?', ['citations']],
+    // content questions that merely mention code, years, authors, people, hardware or labs
+    ['Which papers study hardware-efficient attention?', []],
+    ['Which machine learning methods predict protein folding?', []],
+    ['What accuracy does the lab test reach?', []],
+    ['How long are the sequences the model handles?', []],
     ['Which papers study code generation?', []],
     ['What does the code generation benchmark measure?', []],
     ['What year-over-year growth in compute is predicted?', []],
@@ -51,6 +66,16 @@ describe('missingMetadata: what neither the record nor its abstract states', () 
     ['numbers that are not years', { abstract: 'We train on 64 GPUs with 3000 steps and a batch of 1024.' }, ALL],
   ])('%s', (_name, record, expected) => {
     expect(missingMetadata(record, ALL)).toEqual(expected);
+  });
+
+  it.each<[string, string, MetadataKind[]]>([
+    ['hardware named', 'We train on 64 GPUs in a day.', ['affiliation', 'license', 'citations']],
+    ['a training time', 'Training takes 3 hours on one machine.', ['affiliation', 'license', 'citations']],
+    ['a university', 'A study by a university hospital consortium.', ['license', 'compute', 'citations']],
+    ['a license', 'The data are released under a permissive license.', ['affiliation', 'compute', 'citations']],
+    ['nothing of these', 'We propose a sparse attention kernel for long documents.', ['affiliation', 'license', 'compute', 'citations']],
+  ])('the newer kinds: %s', (_name, abstract, expected) => {
+    expect(missingMetadata({ abstract }, ['affiliation', 'license', 'compute', 'citations'])).toEqual(expected);
   });
 
   it('checks only the kinds asked', () => {
