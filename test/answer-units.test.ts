@@ -10,32 +10,32 @@ import { formatHistory, formatSources, render } from '../src/answer/prompts.js';
 import type { ChatMessage } from '../src/protocol/chat.js';
 
 const sources = [1, 2, 3, 4, 5].map((n) => ({ n, id: `paper-${n}`, title: `Title ${n}` }));
-const cite = (n: number, as: number) => ({ n: as, id: `paper-${n}`, title: `Title ${n}` });
+const cite = (n: number) => ({ n, id: `paper-${n}`, title: `Title ${n}` });
 
 describe('finalizeCitations', () => {
   it('keeps valid markers and lists exactly the cited sources', () => {
     const r = finalizeCitations('A holds [1]. B holds [2].', sources);
-    expect(r).toEqual({ answer: 'A holds [1]. B holds [2].', citations: [cite(1, 1), cite(2, 2)], removedMarkers: [] });
+    expect(r).toEqual({ answer: 'A holds [1]. B holds [2].', citations: [cite(1), cite(2)], removedMarkers: [] });
   });
 
   it('removes markers that point to no source, reports them, and tidies the gap', () => {
     const r = finalizeCitations('A holds [1]. B holds [9]. C holds [0], and D [12].', sources);
     expect(r.answer).toBe('A holds [1]. B holds. C holds, and D.');
     expect(r.removedMarkers).toEqual([0, 9, 12]);
-    expect(r.citations).toEqual([cite(1, 1)]);
+    expect(r.citations).toEqual([cite(1)]);
   });
 
   it('removes only the invalid numbers of a group', () => {
     const r = finalizeCitations('A holds [2, 9].', sources);
-    expect(r.answer).toBe('A holds [1].');
+    expect(r.answer).toBe('A holds [2].');
     expect(r.removedMarkers).toEqual([9]);
-    expect(r.citations).toEqual([cite(2, 1)]);
+    expect(r.citations).toEqual([cite(2)]);
   });
 
-  it('renumbers by first use', () => {
+  it('keeps each marker’s number (what a streaming client already rendered) and lists citations by number', () => {
     const r = finalizeCitations('First [3]. Second [1]. Third [3]. Fourth [5].', sources);
-    expect(r.answer).toBe('First [1]. Second [2]. Third [1]. Fourth [3].');
-    expect(r.citations).toEqual([cite(3, 1), cite(1, 2), cite(5, 3)]);
+    expect(r.answer).toBe('First [3]. Second [1]. Third [3]. Fourth [5].');
+    expect(r.citations).toEqual([cite(1), cite(3), cite(5)]);
   });
 
   it('splits "[1, 2]" and "[2; 3]" groups into single markers', () => {
@@ -45,7 +45,7 @@ describe('finalizeCitations', () => {
   });
 
   it('drops a repeated number inside one group', () => {
-    expect(finalizeCitations('A [2, 2].', sources).answer).toBe('A [1].');
+    expect(finalizeCitations('A [2, 2].', sources).answer).toBe('A [2].');
   });
 
   it('expands a range "[1-3]" to every source in it', () => {
@@ -65,7 +65,7 @@ describe('finalizeCitations', () => {
   it('keeps line structure of list answers', () => {
     const text = '- Title 4 [4]: why it matters.\n- Title 9 [9]: gone.\n- Title 2 [2]: also.';
     const r = finalizeCitations(text, sources);
-    expect(r.answer).toBe('- Title 4 [1]: why it matters.\n- Title 9: gone.\n- Title 2 [2]: also.');
+    expect(r.answer).toBe('- Title 4 [4]: why it matters.\n- Title 9: gone.\n- Title 2 [2]: also.');
     expect(r.answer.split('\n')).toHaveLength(3);
   });
 
@@ -82,7 +82,7 @@ describe('finalizeCitations', () => {
 
   it('agrees with markersIn on the final text', () => {
     const r = finalizeCitations('X [5]. Y [2, 5]. Z [7].', sources);
-    expect(markersIn(r.answer)).toEqual([1, 2, 1]);
+    expect(markersIn(r.answer)).toEqual([5, 2, 5]);
     expect(new Set(markersIn(r.answer))).toEqual(new Set(r.citations.map((c) => c.n)));
   });
 });

@@ -1,3 +1,4 @@
+import type { ChatResult } from '../src/protocol/chat.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -228,12 +229,7 @@ describe('request size', () => {
 });
 
 describe('POST /api/chat (non-streaming)', () => {
-  interface ChatBody {
-    answer: string;
-    citations: { n: number; id: string; title: string }[];
-    abstained: boolean;
-    mode: string;
-  }
+  type ChatBody = ChatResult;
 
   /** The markers in order of first use. */
   const markers = (answer: string) => [...new Set([...answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])))];
@@ -261,7 +257,10 @@ describe('POST /api/chat (non-streaming)', () => {
   it('answers a question about a paper, citing it', async () => {
     const body = await expectCitedAnswer('What does disentangled multi-fidelity deep Bayesian active learning propose?');
     expect(body.citations[0]!.title).toBe('Disentangled Multi-Fidelity Deep Bayesian Active Learning');
-    expect(Object.keys(body).sort()).toEqual(['abstained', 'answer', 'citations', 'mode']);
+    expect(Object.keys(body).sort()).toEqual(['abstained', 'answer', 'citations', 'mode', 'unsupported', 'verified']);
+    // Extractive answers are the abstracts' own sentences: every claim verified, every citation quoted.
+    expect(body.verified).toBe(1);
+    expect(body.unsupported).toEqual([]);
   });
 
   it('keeps every marker valid on several questions, and quotes the cited abstracts', async () => {

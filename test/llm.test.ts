@@ -135,7 +135,7 @@ describe('the prompt sent to the LLM', () => {
 });
 
 describe('streaming an LLM answer', () => {
-  it('sends sources, then the deltas as the model writes them, then done with renumbered citations', async () => {
+  it('sends sources, then the deltas as the model writes them, then done with the same marker numbers', async () => {
     const chunks = ['FT-PFN is ', 'a surrogate [1]. ', 'It is fast [2].'];
     fake.script({ answer: { kind: 'reply', chunks, delayMs: 60 } });
 
@@ -158,10 +158,16 @@ describe('streaming an LLM answer', () => {
     expect(done.abstained).toBe(false);
     expect(done.fallback).toBeUndefined();
     expect(done.answer).toBe('FT-PFN is a surrogate [1]. It is fast [2].');
-    expect(done.citations).toEqual([
+    expect(done.citations.map(({ n, id, title }) => ({ n, id, title }))).toEqual([
       { n: 1, id: sources[0]!.id, title: sources[0]!.title },
       { n: 2, id: sources[1]!.id, title: sources[1]!.title },
     ]);
+    // Each citation carries the abstract sentence it rests on, as a literal span.
+    for (const c of done.citations) {
+      const abstract = (await (await fetch(`${app.url}/api/papers/${c.id}`)).json()).abstract as string;
+      expect(c.quote).toBeDefined();
+      expect(abstract.slice(c.quote!.start, c.quote!.end)).toBe(c.quote!.text);
+    }
     expect(citationProblems(done)).toEqual([]);
 
     // The upstream response was read to its end, not cut off.
@@ -203,16 +209,21 @@ describe('citation validation of LLM answers', () => {
     expect(citationProblems(done)).toEqual([]);
   });
 
-  it('renumbers the cited sources by first use', async () => {
-    fake.script({ answer: { kind: 'reply', chunks: ['Learning curves are extrapolated in one pass [3]. ', 'FT-PFN is a surrogate [1]. Again [3].'] } });
+  it('keeps the numbers the sources event gave, so streamed markers never change meaning', async () => {
+    // Claims taken from the sources' own snippets, cited out of order.
+    const ranked = await search(app.url, QUESTION, 5);
+    const chunks = [`${ranked[2]!.snippet} [3] `, `${ranked[0]!.snippet} [1] `, 'Again [3].'];
+    fake.script({ answer: { kind: 'reply', chunks } });
     const r = await chatStream(app.url, [user(QUESTION)]);
     const ev = chatEvents(r.events);
     const sources = ev.sources[0]!.sources;
     const done = ev.done[0]!;
-    expect(done.answer).toBe('Learning curves are extrapolated in one pass [1]. FT-PFN is a surrogate [2]. Again [1].');
-    expect(done.citations).toEqual([
-      { n: 1, id: sources[2]!.id, title: sources[2]!.title },
-      { n: 2, id: sources[0]!.id, title: sources[0]!.title },
+    expect(done.fallback).toBeUndefined();
+    expect(done.answer).toBe(chunks.join('').trim());
+    expect(ev.text).toBe(chunks.join(''));
+    expect(done.citations.map(({ n, id, title }) => ({ n, id, title }))).toEqual([
+      { n: 1, id: sources[0]!.id, title: sources[0]!.title },
+      { n: 3, id: sources[2]!.id, title: sources[2]!.title },
     ]);
     expect(done.removedMarkers).toBeUndefined();
   });

@@ -4,6 +4,7 @@ import type { TermStats } from '../retrieval/term-stats.js';
 import type { Calibration } from '../support/calibrate.js';
 import { extractiveComposer } from './compose/extractive.js';
 import { llmComposer } from './compose/llm.js';
+import { withEvidence } from './compose/with-evidence.js';
 import { withFallback } from './compose/with-fallback.js';
 import type { LlmOptions } from './llm.js';
 import { createAnswerPipeline, type PipelineOptions } from './pipeline.js';
@@ -25,15 +26,24 @@ export interface AnswererOptions {
   log?: (msg: string) => void;
 }
 
+/** Defaults of answer verification (one place). */
+export const DEFAULT_VERIFICATION = {
+  /** An LLM answer with fewer of its cited claims verified is replaced by the extractive answer. */
+  minVerified: 0.5,
+} as const;
+
 /**
  * The answerer every entry (Node, Workers, CLI) serves: extractive answers, or the LLM's with the
  * extractive answer as its fallback.
  */
 export function createAnswerer(options: AnswererOptions): Answerer {
   const log = options.log ?? (() => {});
-  const extractive = extractiveComposer(options.stats);
+  const evidence = { stats: options.stats, minSupport: options.calibration.claims.minSupport };
+  const extractive = withEvidence(extractiveComposer(options.stats), evidence);
   const composer = options.llm
-    ? withFallback(llmComposer(options.llm), extractive, { onFallback: (reason) => log(`llm fallback: ${reason}`) })
+    ? withFallback(withEvidence(llmComposer(options.llm), { ...evidence, minVerified: DEFAULT_VERIFICATION.minVerified }), extractive, {
+        onFallback: (reason) => log(`llm fallback: ${reason}`),
+      })
     : extractive;
   return createAnswerPipeline({ ...options, composer });
 }

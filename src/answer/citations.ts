@@ -9,18 +9,18 @@ export interface CitedAnswer {
 }
 
 /**
- * Validates and renumbers the markers of an answer written against numbered `sources`:
- * markers pointing to no source are removed (and reported); the cited sources are renumbered
- * 1, 2, ... in order of first use; the citation list holds exactly the cited sources.
+ * Validates the markers of an answer written against numbered `sources`: markers pointing to no
+ * source are removed (and reported); every other marker keeps its number, the number the `sources`
+ * event gave it, so a client that rendered "[3]" while the answer streamed never sees it change.
+ * The citation list holds exactly the cited sources, by number.
  *
  * @example
  * finalizeCitations('A [3]. B [7].', [{ n: 3, id: 'x', title: 'X' }])
- * // { answer: 'A [1]. B.', citations: [{ n: 1, id: 'x', title: 'X' }], removedMarkers: [7] }
+ * // { answer: 'A [3]. B.', citations: [{ n: 3, id: 'x', title: 'X' }], removedMarkers: [7] }
  */
 export function finalizeCitations(text: string, sources: readonly Source[]): CitedAnswer {
   const byN = new Map(sources.map((s) => [s.n, s]));
-  const renumber = new Map<number, number>();
-  const citations: Citation[] = [];
+  const cited = new Map<number, Citation>();
   const removed = new Set<number>();
   const answer = text
     .replace(MARKER_GROUP, (whole: string, group: string) => {
@@ -33,12 +33,8 @@ export function finalizeCitations(text: string, sources: readonly Source[]): Cit
           removed.add(n);
           continue;
         }
-        if (!renumber.has(n)) {
-          renumber.set(n, citations.length + 1);
-          citations.push({ n: citations.length + 1, id: source.id, title: source.title });
-        }
-        const m = renumber.get(n)!;
-        if (!kept.includes(m)) kept.push(m);
+        if (!cited.has(n)) cited.set(n, { n, id: source.id, title: source.title });
+        if (!kept.includes(n)) kept.push(n);
       }
       return kept.map((m) => `[${m}]`).join('');
     })
@@ -48,5 +44,6 @@ export function finalizeCitations(text: string, sources: readonly Source[]): Cit
     .replace(/[ \t]+([.,;:!?])/g, '$1')
     .replace(/[ \t]{2,}/g, ' ')
     .trim();
+  const citations = [...cited.values()].sort((a, b) => a.n - b.n);
   return { answer, citations, removedMarkers: [...removed].sort((a, b) => a - b) };
 }

@@ -112,6 +112,8 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
       const extra = {
         ...(c.removedMarkers.length ? { removedMarkers: c.removedMarkers } : {}),
         ...(c.fallback ? { fallback: c.fallback } : {}),
+        ...(c.unsupported ? { unsupported: c.unsupported } : {}),
+        ...(c.verified !== undefined ? { verified: c.verified } : {}),
       };
       yield { type: 'done', result: { answer: c.answer, citations: c.citations, abstained: false, mode: c.mode, ...extra } };
       return;

@@ -18,13 +18,23 @@ export const ChatMessageSchema = z.object({
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
+/** A literal span of a paper's abstract: `abstract.slice(start, end) === text`. */
+export const QuoteSchema = z.object({ text: z.string(), start: z.number().int().min(0), end: z.number().int().min(0) });
+export type Quote = z.infer<typeof QuoteSchema>;
+
 /** A numbered source the answer cites: `[n]` in the answer text refers to it. */
 export const CitationSchema = z.object({
   n: z.number().int().positive(),
   id: z.string(),
   title: z.string(),
+  /** The sentence(s) of the abstract the answer rests on for this citation. */
+  quote: QuoteSchema.optional(),
 });
 export type Citation = z.infer<typeof CitationSchema>;
+
+/** A cited claim of the answer that its cited abstracts do not bear out. */
+export const UnsupportedSchema = z.object({ sentence: z.string(), markers: z.array(z.number().int()) });
+export type Unsupported = z.infer<typeof UnsupportedSchema>;
 
 /** The complete answer: the non-streaming body and the streamed `done` event alike. */
 export const ChatResultSchema = z.object({
@@ -36,13 +46,17 @@ export const ChatResultSchema = z.object({
   fallback: z.string().optional(),
   /** Markers the LLM wrote that pointed to no source; they were removed from `answer`. */
   removedMarkers: z.array(z.number().int()).optional(),
+  /** Cited claims not found in the cited abstracts (as written in `answer`, markers included). */
+  unsupported: z.array(UnsupportedSchema).optional(),
+  /** Share of the answer's cited claims verified against their cited abstracts (0..1). */
+  verified: z.number().min(0).max(1).optional(),
   /** Papers that came close but do not answer the question (on abstention). */
   related: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
 });
 export type ChatResult = z.infer<typeof ChatResultSchema>;
 
 /** A source offered to the answerer, numbered as the prompt and the `sources` event show it. */
-export const SourceSchema = CitationSchema.extend({ snippet: z.string().optional() });
+export const SourceSchema = CitationSchema.omit({ quote: true }).extend({ snippet: z.string().optional() });
 export type Source = z.infer<typeof SourceSchema>;
 
 /** What an answerer emits, in order: sources once, deltas, then done (or error). */

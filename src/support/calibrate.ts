@@ -4,6 +4,7 @@ import type { Paper } from '../corpus/schema.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import type { TermStats } from '../retrieval/term-stats.js';
 import { STOP_WORDS, terms, words } from '../retrieval/text.js';
+import { checkClaim } from './claims.js';
 import { evidence, featureVector, OUTLIER_DEPTH } from './evidence.js';
 import { fitLogistic, predict } from './logistic.js';
 
@@ -24,11 +25,23 @@ export const DEFAULT_CALIBRATION = {
   /** Chance that a sampled paper also adds a question of random words (a question about nothing). */
   nullShare: 1,
   seed: 7,
+  /** Abstract sentences that made-up answer claims are written from (claim verification). */
+  claimSentences: 300,
+  /** Share of made-up faithful claims that verification must accept. */
+  claimRecall: 0.95,
+  /** Other papers each made-up claim is checked against as a miscitation (the best-matching ones). */
+  claimRivals: 5,
+  /** A made-up claim keeps each content word of its sentence with this chance (an answer rewords). */
+  claimKeep: 0.6,
+  /** ... and adds up to this many words from elsewhere (the answer's own wording). */
+  claimAdded: 4,
 } as const;
 export type CalibrationOptions = Partial<typeof DEFAULT_CALIBRATION>;
 
+const ShareSchema = z.object({ extractive: z.number(), llm: z.number() });
+
 export const CalibrationSchema = z.object({
-  version: z.literal(2),
+  version: z.literal(3),
   /** Whether the model reads dense signals: set when the index had an embedder. */
   dense: z.boolean(),
   model: z.object({ mean: z.array(z.number()), scale: z.array(z.number()), weights: z.array(z.number()), bias: z.number() }),
@@ -38,9 +51,14 @@ export const CalibrationSchema = z.object({
   report: z.object({
     positives: z.number().int(),
     negatives: z.number().int(),
-    recall: z.object({ extractive: z.number(), llm: z.number() }),
+    recall: ShareSchema,
     /** Share of made-up unanswerable questions the cut stops. */
-    rejected: z.object({ extractive: z.number(), llm: z.number() }),
+    rejected: ShareSchema,
+  }),
+  /** Claim verification: the support a cited claim needs from its quote (see `verifyAnswer`). */
+  claims: z.object({
+    minSupport: z.number(),
+    report: z.object({ positives: z.number().int(), negatives: z.number().int(), recall: z.number(), rejected: z.number() }),
   }),
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
@@ -154,7 +172,7 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
   const cut = { extractive: cutAt(o.recall), llm: cutAt(o.recallWithLlm) };
   const share = (xs: number[], f: (p: number) => boolean) => (xs.length ? xs.filter(f).length / xs.length : 0);
   return {
-    version: 2,
+    version: 3,
     dense: withDense,
     model,
     cut,
@@ -164,5 +182,36 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
       recall: { extractive: share(positives, (p) => p >= cut.extractive), llm: share(positives, (p) => p >= cut.llm) },
       rejected: { extractive: share(negatives, (p) => p < cut.extractive), llm: share(negatives, (p) => p < cut.llm) },
     },
+    claims: await calibrateClaims(retriever, stats, rand, o),
+  };
+}
+
+/**
+ * Calibrates claim verification from claims the collection makes itself: each is an abstract
+ * sentence rewritten the way an answer restates it (two fifths of its content words dropped, a few
+ * words from elsewhere added). Checked against its own paper it is a faithful claim; checked
+ * against the best-matching other papers (the ones a search for it finds) it is a miscitation.
+ * The cut accepts `claimRecall` of the faithful claims.
+ */
+async function calibrateClaims(retriever: Retriever, stats: TermStats, rand: Rand, o: typeof DEFAULT_CALIBRATION): Promise<Calibration['claims']> {
+  const filler = sample(rand, retriever.papers, 100).flatMap((p) => contentWords(p.abstract));
+  const sentences = retriever.papers.flatMap((p) => splitSentences(p.abstract).filter((s) => contentWords(s).length >= 6).map((s) => ({ p, s })));
+  const positives: number[] = [];
+  const negatives: number[] = [];
+  for (const { p, s } of sample(rand, sentences, o.claimSentences)) {
+    const kept = words(s).filter((w) => STOP_WORDS.has(w) || rand() < o.claimKeep);
+    const added = Array.from({ length: between(rand, 0, o.claimAdded) }, () => pick(rand, filler));
+    const claim = [...kept, ...added].join(' ');
+    positives.push(checkClaim(claim, p, stats).support);
+    const rivals = (await retriever.lists(claim, o.claimRivals + 1)).lexical.filter((h) => h.id !== p.id).slice(0, o.claimRivals);
+    const best = Math.max(0, ...rivals.map((h) => checkClaim(claim, retriever.getPaper(h.id) ?? p, stats).support));
+    negatives.push(best);
+  }
+  positives.sort((a, b) => a - b);
+  const minSupport = positives[Math.min(positives.length - 1, Math.max(0, Math.floor((1 - o.claimRecall) * positives.length)))] ?? 0.5;
+  const share = (xs: number[], f: (x: number) => boolean) => (xs.length ? xs.filter(f).length / xs.length : 0);
+  return {
+    minSupport,
+    report: { positives: positives.length, negatives: negatives.length, recall: share(positives, (x) => x >= minSupport), rejected: share(negatives, (x) => x < minSupport) },
   };
 }

@@ -98,10 +98,10 @@ export async function chatStream(
   return { ...result, status: res.status, contentType, ms: performance.now() - t0 };
 }
 
-export async function search(base: string, query: string, k: number): Promise<{ id: string; title: string; score: number }[]> {
+export async function search(base: string, query: string, k: number): Promise<{ id: string; title: string; score: number; snippet?: string }[]> {
   const res = await fetch(`${base}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, k }) });
   if (res.status !== 200) throw new Error(`search answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { results: { id: string; title: string; score: number }[] }).results;
+  return ((await res.json()) as { results: { id: string; title: string; score: number; snippet?: string }[] }).results;
 }
 
 export async function paper(base: string, id: string): Promise<{ id: string; title: string; abstract: string }> {

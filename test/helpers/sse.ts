@@ -2,6 +2,7 @@
  * Reads a `text/event-stream` response with a real SSE parser (eventsource-parser), event by
  * event as the bytes arrive, and records when each event arrived.
  */
+import type { ChatResult } from '../../src/protocol/chat.js';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { expect } from 'vitest';
 
@@ -79,15 +80,8 @@ export async function readSse(res: Response, options: ReadSseOptions = {}): Prom
 export interface ChatSources {
   sources: { n: number; id: string; title: string; snippet?: string }[];
 }
-export interface ChatDone {
-  answer: string;
-  citations: { n: number; id: string; title: string }[];
-  abstained: boolean;
-  mode: 'llm' | 'extractive';
-  fallback?: string;
-  removedMarkers?: number[];
-  related?: { id: string; title: string }[];
-}
+/** The `done` event's data: the wire contract's result. */
+export type ChatDone = ChatResult;
 
 /** The chat stream split by event type, for assertions. */
 export function chatEvents(events: readonly SseEvent[]) {

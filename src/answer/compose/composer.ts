@@ -1,5 +1,5 @@
 import type { Paper } from '../../corpus/schema.js';
-import type { ChatMessage, ChatResult, Citation, Source } from '../../protocol/chat.js';
+import type { ChatMessage, ChatResult, Citation, Source, Unsupported } from '../../protocol/chat.js';
 import type { QuestionIntent } from '../../question/intent.js';
 
 /** What a composer writes an answer from: the conversation, the question read, the numbered sources. */
@@ -16,7 +16,17 @@ export interface ComposeInput {
 
 /** A composer's outcome: an answer with validated citations, or "the sources do not answer this". */
 export type Composition =
-  | { kind: 'answer'; answer: string; citations: Citation[]; removedMarkers: number[]; mode: ChatResult['mode']; fallback?: string }
+  | {
+      kind: 'answer';
+      answer: string;
+      citations: Citation[];
+      removedMarkers: number[];
+      mode: ChatResult['mode'];
+      fallback?: string;
+      /** Claims the cited abstracts do not bear out, and the share that held (see `withEvidence`). */
+      unsupported?: Unsupported[];
+      verified?: number;
+    }
   | { kind: 'not-covered'; mode: ChatResult['mode'] };
 
 /**
