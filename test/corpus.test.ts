@@ -1,3 +1,4 @@
+import { cleanMarkup } from '../src/corpus/markup.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,16 +78,15 @@ describe('loadCorpus on data/papers.txt', () => {
     expect(longestTitle).toBeLessThan(shortestAbstract);
   });
 
-  it('keeps titles and abstracts as they appear in the file, minus LaTeX escapes such as \\%', () => {
-    const unescape = (l: string) => l.trim().replace(/\\(?=[%&_#$])/g, '');
-    const lines = new Set(realText.split(/\r?\n/).map(unescape));
+  it('keeps titles and abstracts as they appear in the file, minus LaTeX markup such as \\% and {\\em x}', () => {
+    const lines = new Set(realText.split(/\r?\n/).map(cleanMarkup));
     for (const p of real.papers.slice(1)) {
       expect(lines.has(p.title), p.title).toBe(true);
       expect(lines.has(p.abstract), p.title).toBe(true);
     }
     expect(realText).toContain('91\\% accuracy');
     expect(real.papers.some((p) => p.abstract.includes('91% accuracy'))).toBe(true);
-    for (const p of real.papers) expect(p.abstract).not.toMatch(/\\%/);
+    for (const p of real.papers) expect(p.abstract).not.toMatch(/\\%|\{\\em /);
   });
 
   it('gives unique, URL-safe ids', () => {

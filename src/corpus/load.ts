@@ -1,3 +1,4 @@
+import { cleanMarkup } from './markup.js';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { paperId, sha256 } from './ids.js';
@@ -23,8 +24,6 @@ interface Draft {
   year?: number;
 }
 
-/** Undoes LaTeX escapes that abstracts often carry (`91\\%` -> `91%`) and folds white space. */
-export const cleanText = (s: string) => s.replace(/\\([%&_#$])/g, '$1').replace(/\s+/g, ' ').trim();
 
 const norm = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 
@@ -33,7 +32,7 @@ const norm = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' 
  * Pure: the same drafts in any order give the same ids and the same hash.
  */
 export function finalizeCorpus(rawDrafts: Draft[], issues: CorpusIssue[] = []): Corpus {
-  const drafts = rawDrafts.map((d) => ({ ...d, title: cleanText(d.title), abstract: cleanText(d.abstract) }));
+  const drafts = rawDrafts.map((d) => ({ ...d, title: cleanMarkup(d.title), abstract: cleanMarkup(d.abstract) }));
   const byTitle = new Map<string, Draft[]>();
   for (const d of drafts) {
     const key = norm(d.title);

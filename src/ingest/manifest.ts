@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const MANIFEST_FORMAT = 6;
+export const MANIFEST_FORMAT = 7;
 
 /** `data/index/manifest.json`: what built the index, so a stale one is detected, never silently mixed. */
 export const ManifestSchema = z.object({

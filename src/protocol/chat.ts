@@ -50,6 +50,8 @@ export const ChatResultSchema = z.object({
   unsupported: z.array(UnsupportedSchema).optional(),
   /** Share of the answer's cited claims verified against their cited abstracts (0..1). */
   verified: z.number().min(0).max(1).optional(),
+  /** Follow-up questions the reader may ask next, each about papers of the collection. */
+  suggestions: z.array(z.string()).optional(),
   /** Papers that came close but do not answer the question (on abstention). */
   related: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
 });

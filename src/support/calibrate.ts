@@ -24,6 +24,8 @@ export const DEFAULT_CALIBRATION = {
   recallWithLlm: 0.99,
   /** Chance that a sampled paper also adds a question of random words (a question about nothing). */
   nullShare: 1,
+  /** Quantile of the near-miss questions' probabilities from which related papers are offered. */
+  relatedFrom: 0.25,
   seed: 7,
   /** Abstract sentences that made-up answer claims are written from (claim verification). */
   claimSentences: 300,
@@ -47,6 +49,13 @@ export const CalibrationSchema = z.object({
   model: z.object({ mean: z.array(z.number()), scale: z.array(z.number()), weights: z.array(z.number()), bias: z.number() }),
   /** Probability cuts: a question is supported when P(answerable) reaches the cut. */
   cut: z.object({ extractive: z.number(), llm: z.number() }),
+  /**
+   * An unsupported question is offered its closest papers as "related" only from this probability
+   * on: what the made-up questions about a paper the collection lacks, on a topic it covers, reach
+   * (their lower quartile). A question below it is not about the collection's topics: its closest papers
+   * would be chance matches.
+   */
+  related: z.number(),
   /** What the fit saw, for the README and for anyone checking a collection. */
   report: z.object({
     positives: z.number().int(),
@@ -133,6 +142,7 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
   const xs: number[][] = [];
   const ys: (0 | 1)[] = [];
   const add = (x: number[], y: 0 | 1) => (xs.push(x), ys.push(y));
+  const nearMissRows: number[] = [];
   const withDense = retriever.dense;
   // Term sets of the papers that appear in the lists, computed once each.
   const termSets = new Map<string, Set<string>>();
@@ -157,6 +167,7 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
         lexical: lists.lexical.filter((h) => !answers(h.id)),
         dense: lists.dense?.filter((h) => !answers(h.id)) ?? null,
       };
+      nearMissRows.push(xs.length);
       add(featureVector(evidence(without, qTerms, stats), withDense), 0);
     }
     if (rand() < o.nullShare) {
@@ -170,12 +181,15 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
   const negatives = scored.filter((s) => s.y === 0).map((s) => s.p);
   const cutAt = (recall: number) => positives[Math.min(positives.length - 1, Math.max(0, Math.floor((1 - recall) * positives.length)))] ?? 0.5;
   const cut = { extractive: cutAt(o.recall), llm: cutAt(o.recallWithLlm) };
+  const nearMisses = nearMissRows.map((i) => scored[i]!.p).sort((a, b) => a - b);
+  const related = nearMisses[Math.min(nearMisses.length - 1, Math.floor(o.relatedFrom * nearMisses.length))] ?? 0;
   const share = (xs: number[], f: (p: number) => boolean) => (xs.length ? xs.filter(f).length / xs.length : 0);
   return {
     version: 3,
     dense: withDense,
     model,
     cut,
+    related,
     report: {
       positives: positives.length,
       negatives: negatives.length,

@@ -13,7 +13,7 @@ export interface Span {
 
 /** One cited claim of an answer: a sentence (or list line) and the markers it carries. */
 export interface AnswerClaim {
-  /** The claim as it appears in the answer, markers included. */
+  /** The claim as it appears in the answer, markers included (a list line without its bullet). */
   sentence: string;
   /** The claim without its markers and list bullet: what is checked. */
   claim: string;
@@ -70,7 +70,11 @@ export function answerClaims(answer: string): AnswerClaim[] {
     const rest = line.slice(from);
     const last = onLine[onLine.length - 1];
     if (last && rest.trim()) last.sentence = `${last.sentence}${rest}`.trim();
-    for (const c of onLine) c.claim = c.sentence.replace(MARKER_GROUP, ' ').replace(/^\s*[-*•]\s+/, '').replace(/\s+/g, ' ').trim();
+    for (const c of onLine) {
+      // A list bullet is layout, not part of the claim (nor of the text a client shows).
+      c.sentence = c.sentence.replace(/^[-*•]\s+/, '');
+      c.claim = c.sentence.replace(MARKER_GROUP, ' ').replace(/\s+/g, ' ').trim();
+    }
     claims.push(...onLine.filter((c) => c.claim.length > 0));
   }
   return claims;

@@ -145,11 +145,46 @@ function storage(key: string, value?: string | null): string | null {
     dark.addEventListener?.('change', applyTheme);
 
     const isOpen = () => !panel.hidden;
+
+    // Full screen on small screens (widget.css): then the panel is a modal dialog. The page behind
+    // is inert (no focus, no clicks, hidden from screen readers) and Tab cycles inside the panel.
+    const small = matchMedia('(max-width: 480px)');
+    const madeInert: Element[] = [];
+    function setModal() {
+      const modal = isOpen() && small.matches;
+      panel.setAttribute('aria-modal', String(modal));
+      if (modal && !madeInert.length) {
+        for (const el of document.body.children) {
+          if (el !== host && !el.hasAttribute('inert') && !/^(SCRIPT|STYLE|LINK)$/.test(el.tagName)) {
+            el.setAttribute('inert', '');
+            madeInert.push(el);
+          }
+        }
+      } else if (!modal) for (const el of madeInert.splice(0)) el.removeAttribute('inert');
+    }
+    small.addEventListener?.('change', setModal);
+    panel.addEventListener('keydown', (e) => {
+      if (e.key !== 'Tab' || panel.getAttribute('aria-modal') !== 'true') return;
+      const focusable = [...panel.querySelectorAll<HTMLElement>('button, [href], textarea, input, select, [tabindex]:not([tabindex="-1"])')].filter(
+        (el) => !(el as HTMLButtonElement).disabled && el.getClientRects().length > 0,
+      );
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      const active = shadow.activeElement;
+      if (e.shiftKey && (active === first || !panel.contains(active))) {
+        e.preventDefault();
+        last?.focus();
+      } else if (!e.shiftKey && (active === last || !panel.contains(active))) {
+        e.preventDefault();
+        first?.focus();
+      }
+    });
     function setLauncher() {
       replace(launcher, icon(isOpen() ? 'close' : 'chat'));
       const label = `${isOpen() ? 'Close' : 'Open'} ${title}`;
       setAttrs(launcher, { 'aria-expanded': String(isOpen()), 'aria-label': label, title: label });
       root.toggleAttribute('data-open', isOpen());
+      setModal();
     }
     function open(focus: boolean) {
       if (!isOpen()) {

@@ -4,7 +4,8 @@
  * OpenAI-compatible LLM.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -115,7 +116,7 @@ export function serveHostPages(pages: Record<string, string>): Promise<Http> {
  * A fake OpenAI-compatible server: streamed chat completions deliver `chunks` (with a pause between
  * them, so the browser sees the answer grow); non-streaming requests get `reply` as one completion.
  */
-export function fakeLlm(opts: { chunks: (userText: string) => string[]; reply?: (userText: string) => string; delayMs?: number }): Promise<Http & { requests: unknown[] }> {
+export function fakeLlm(opts: { chunks: (userText: string, system: string) => string[]; reply?: (userText: string) => string; delayMs?: number }): Promise<Http & { requests: unknown[] }> {
   const requests: unknown[] = [];
   return serveHttp(async (req, res) => {
     let raw = '';
@@ -128,10 +129,11 @@ export function fakeLlm(opts: { chunks: (userText: string) => string[]; reply?: 
     }
     const user = [...(body.messages ?? [])].reverse().find((m) => m.role === 'user');
     const userText = typeof user?.content === 'string' ? user.content : JSON.stringify(user?.content ?? '');
+    const system = (body.messages ?? []).filter((m) => m.role === 'system').map((m) => String(m.content)).join('\n');
     const chunk = (delta: Record<string, string>, finish: string | null) =>
       `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'fake', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
     if (!body.stream) {
-      const content = opts.reply ? opts.reply(userText) : opts.chunks(userText).join('');
+      const content = opts.reply ? opts.reply(userText) : opts.chunks(userText, system).join('');
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(
         JSON.stringify({
@@ -147,7 +149,7 @@ export function fakeLlm(opts: { chunks: (userText: string) => string[]; reply?: 
     }
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     res.write(chunk({ role: 'assistant', content: '' }, null));
-    for (const text of opts.chunks(userText)) {
+    for (const text of opts.chunks(userText, system)) {
       await new Promise((r) => setTimeout(r, opts.delayMs ?? 120));
       if (res.destroyed) return;
       res.write(chunk({ content: text }, null));
@@ -176,3 +178,23 @@ export async function recordAnswerStates(page: Page, rootSelector?: string): Pro
 
 export type AnswerState = { status: string; busy: string | null; text: string };
 export const answerStates = (page: Page) => page.evaluate(() => (window as unknown as { __states: AnswerState[] }).__states);
+
+/** The abstracts of the sources in an answer prompt, by number (as `formatSources` lays them out). */
+export function promptSources(system: string): Map<number, { title: string; abstract: string }> {
+  const out = new Map<number, { title: string; abstract: string }>();
+  for (const m of system.matchAll(/<source n="(\d+)">\nTitle: (.*)\nAbstract: (.*)\n<\/source>/g)) out.set(Number(m[1]), { title: m[2]!, abstract: m[3]! });
+  return out;
+}
+
+/** axe-core's serious and critical violations on the page (open shadow roots included). */
+export async function axeViolations(page: Page): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
+  const source = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => JSON.stringify(n.target)) }));
+}

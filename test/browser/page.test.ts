@@ -1,6 +1,7 @@
 /** The chat page (`GET /`) in real headless Chromium against the real app (extractive answers). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { ChatResult } from '../../src/protocol/chat.js';
 import { answerStates, ARTIFACTS, launchBrowser, recordAnswerStates, startApp, type App } from './helpers.js';
 
 let browser: Browser;
@@ -14,12 +15,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-interface Done {
-  answer: string;
-  citations: { n: number; id: string; title: string }[];
-  abstained: boolean;
-  related?: { id: string; title: string }[];
-}
+type Done = ChatResult;
 
 /**
  * What the API answers to a one-question conversation (extractive answers are deterministic, so
@@ -181,27 +177,36 @@ describe('chat page', () => {
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
     const done = await (await ask(page, 'What makes adversarial examples transfer between models?'));
     await page.locator('.pc-turn[data-status=done]').waitFor();
-    await lastTurn(page).getByRole('button', { name: 'Copy answer' }).click();
+    await lastTurn(page).getByRole('button', { name: 'Copy the answer with its references' }).click();
     await lastTurn(page).getByText('Copied').waitFor();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied.startsWith(done.answer)).toBe(true);
-    for (const c of done.citations) expect(copied).toContain(`[${c.n}] ${c.title}`);
+    // A numbered reference list: each cited title with the sentence the answer rests on.
+    expect(copied).toContain('\n\nReferences:\n');
+    for (const c of done.citations) expect(copied).toContain(`[${c.n}] ${c.title}\n    “${c.quote!.text}”`);
     await ctx.close();
   });
 
-  it('shows an abstained answer as a muted card listing related papers that do not answer', async () => {
+  it('shows an abstained answer as a muted card; only a near miss lists related papers, a question about nothing lists none', async () => {
     const { ctx, page } = await newPage('dark');
-    const done = await (await ask(page, 'How do I bake sourdough bread?'));
+    const off = await ask(page, 'How do I bake sourdough bread?');
+    expect(off.abstained).toBe(true);
+    await page.locator('.pc-turn[data-status=done]').waitFor();
+    expect(off.related ?? []).toEqual([]);
+    expect(await lastTurn(page).locator('.pc-sources--related').count()).toBe(0);
+
+    const done = await ask(page, 'How many GPUs were used to train wide residual networks?');
     expect(done.abstained).toBe(true);
     const turn = lastTurn(page);
-    await page.locator('.pc-turn[data-status=done]').waitFor();
+    await page.locator('.pc-turn[data-status=done]').nth(1).waitFor();
     await expect(turn.getAttribute('class')).resolves.toContain('pc-turn--abstained');
     await expect(turn.locator('.pc-state').textContent()).resolves.toMatch(/don.t answer/);
+    await expect(turn.locator('.pc-body').textContent()).resolves.toContain('does not state the number of GPUs');
     expect(await turn.locator('.pc-state svg').count()).toBe(1); // the info icon
     expect(await turn.locator('.pc-body .pc-chip').count()).toBe(0);
     const related = done.related ?? [];
     expect(related.length).toBeGreaterThan(0);
-    await expect(turn.locator('.pc-list-title').last().textContent()).resolves.toMatch(/do not answer/);
+    await expect(turn.locator('.pc-list-title').filter({ hasText: /do not answer/ }).count()).resolves.toBe(1);
     expect(await turn.locator('.pc-sources--related .pc-source-title').allTextContents()).toEqual(related.map((r) => r.title));
     // It looks different from an answer: a bordered, tinted card.
     const style = await turn.locator('.pc-a').evaluate((el) => ({ border: getComputedStyle(el).borderTopStyle, bg: getComputedStyle(el).backgroundColor }));

@@ -67,7 +67,8 @@ function listAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxListe
     .map(({ paper, i }) => {
       const sentences = scored[i]!;
       const best = Math.max(...sentences.map((s) => s.score));
-      const byScore = (a: ScoredSentence, b: ScoredSentence) => b.score - a.score || a.index - b.index;
+      // Out of its abstract a line must read on its own: sentences that point back come last.
+      const byScore = (a: ScoredSentence, b: ScoredSentence) => Number(b.standsAlone) - Number(a.standsAlone) || b.score - a.score || a.index - b.index;
       const fits = sentences.filter((s) => s.score >= best * 0.5 && s.words <= perLine).sort(byScore)[0];
       const shortest = sentences.filter((s) => s.score >= best * 0.8).sort((a, b) => a.words - b.words || a.index - b.index)[0]!;
       const sentence = fits ?? shortest;

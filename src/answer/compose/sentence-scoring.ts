@@ -17,8 +17,13 @@ export interface ScoredSentence {
   statesAsked: boolean;
   /** Coverage plus the intent bonus: what selection ranks by. */
   score: number;
+  /** Reads on its own: does not open by pointing back ("To address this issue", "However", "These"). */
+  standsAlone: boolean;
   terms: ReadonlySet<string>;
 }
+
+/** Openings that point back to an earlier sentence: out of their abstract such sentences read as fragments. */
+const POINTS_BACK = /^(?:to (?:address|tackle|solve|overcome|this end|do so|that end)\b[^,]*,|(?:however|moreover|furthermore|in addition|additionally|therefore|thus|hence|consequently|as a result|in (this|that) (way|case|setting)|this(?! (paper|work|article|study|survey|thesis|letter)\b)|these|those|such|it|they|its|their)\b)/i;
 
 const NUMBER_WORDS = /\b(two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundreds?|thousands?|millions?|billions?|twice|half|double|triple|\w+fold|orders? of magnitude)\b/i;
 
@@ -62,6 +67,6 @@ export function scoreSentences(abstract: string, questionTerms: readonly string[
     const measured = intent.measures.some((m) => statesMeasure({ text, terms: sentenceTerms }, m)) || intent.metadata.some((k) => textStates(text, k)) ||
       (intent.expansion !== null && spellsOut(text, intent.expansion));
     const score = coverage + (statesAsked ? 0.3 : 0) + (measured ? 0.3 : 0) - (index === 0 && !asksFact ? 0 : 0.001 * index);
-    return { text, index, words: text.split(/\s+/).length, coverage, statesAsked, score, terms: sentenceTerms };
+    return { text, index, words: text.split(/\s+/).length, coverage, statesAsked, score, terms: sentenceTerms, standsAlone: !POINTS_BACK.test(text) };
   });
 }

@@ -1,13 +1,15 @@
 import { ChatError, streamChat } from './api.js';
 import { h, icon, iconButton, replace, setAttrs } from './dom.js';
-import { plainAnswer, renderRich } from './format.js';
-import type { ChatMessage, ChatResult, Source } from './types.js';
+import { plainAnswer, renderRich, UNSUPPORTED_NOTE } from './format.js';
+import type { ChatMessage, ChatResult, Quote, Source } from './types.js';
 
 /** A paper to show: from a chip, a source row or a related paper. */
 export interface PaperRef {
   id: string;
   title: string;
   n?: number;
+  /** The sentence(s) of its abstract the answer rests on, highlighted when the abstract shows. */
+  quote?: Quote;
 }
 
 export interface ChatOptions {
@@ -80,7 +82,8 @@ export function createChat(o: ChatOptions): Chat {
   const live = h('div', { class: 'pc-sr', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
   const thread = h('div', { class: 'pc-thread' });
   const empty = renderEmpty();
-  const scroller = h('div', { class: 'pc-scroll' }, empty, thread, live);
+  const card = h('div', { class: 'pc-card', id: `${o.idPrefix}-card`, role: 'tooltip', hidden: true });
+  const scroller = h('div', { class: 'pc-scroll' }, empty, thread, live, card);
 
   const inputId = `${o.idPrefix}-input`;
   const hintId = `${o.idPrefix}-hint`;
@@ -167,6 +170,26 @@ export function createChat(o: ChatOptions): Chat {
 
   const pinned = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 96;
   const toBottom = () => (scroller.scrollTop = scroller.scrollHeight);
+  const reducedMotion = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+  /**
+   * The turn being answered, while the thread follows it: its answer is kept in view as it grows
+   * (its end visible, its question never pushed above the top). Scrolling by hand stops following.
+   */
+  let following: TurnView | null = null;
+  const stopFollowing = () => (following = null);
+  for (const type of ['wheel', 'touchmove']) scroller.addEventListener(type, stopFollowing, { passive: true });
+  scroller.addEventListener('keydown', (e) => {
+    if (/^(ArrowUp|ArrowDown|PageUp|PageDown|Home|End| )$/.test(e.key)) stopFollowing();
+  });
+  function follow(view: TurnView, smooth = false) {
+    const box = scroller.getBoundingClientRect();
+    const turnTop = scroller.scrollTop + view.el.getBoundingClientRect().top - box.top - 12;
+    const turnBottom = scroller.scrollTop + view.el.getBoundingClientRect().bottom - box.top + 12;
+    const top = Math.max(0, Math.min(turnTop, turnBottom - scroller.clientHeight));
+    if (Math.abs(top - scroller.scrollTop) < 2) return;
+    scroller.scrollTo({ top, behavior: smooth && !reducedMotion() ? 'smooth' : 'auto' });
+  }
 
   // ---- turns -----------------------------------------------------------------------------
   function mount(turn: Turn): TurnView {
@@ -192,15 +215,55 @@ export function createChat(o: ChatOptions): Chat {
     if (view.frame) return;
     view.frame = requestAnimationFrame(() => {
       view.frame = 0;
-      const stick = pinned();
+      const stick = following !== view && pinned();
       render(view);
-      if (stick) toBottom();
+      if (following === view) follow(view);
+      else if (stick) toBottom();
     });
   }
 
+  // A card over a chip (pointer hover or keyboard focus): the paper's title and the quoted sentence.
+  const cardId = card.id;
+  let cardTimer = 0;
+  function showCard(chip: HTMLElement, ref: PaperRef) {
+    clearTimeout(cardTimer);
+    cardTimer = window.setTimeout(() => {
+      replace(
+        card,
+        h('span', { class: 'pc-card-title' }, ref.title),
+        ref.quote ? h('q', { class: 'pc-card-quote' }, ref.quote.text) : null,
+        h('span', { class: 'pc-card-hint' }, 'Click to read the abstract, the quoted sentence highlighted'),
+      );
+      card.hidden = false;
+      chip.setAttribute('aria-describedby', cardId);
+      // Placed in the thread's own coordinates, so it scrolls with the chip and stays inside the panel.
+      const r = chip.getBoundingClientRect();
+      const box = scroller.getBoundingClientRect();
+      const w = Math.min(320, scroller.clientWidth - 16);
+      card.style.width = `${w}px`;
+      card.style.left = `${Math.max(8, Math.min(r.left - box.left + r.width / 2 - w / 2, scroller.clientWidth - w - 8))}px`;
+      const top = r.bottom - box.top + scroller.scrollTop + 6;
+      const fitsBelow = r.bottom + 6 + card.offsetHeight < box.bottom;
+      card.style.top = `${fitsBelow ? top : Math.max(scroller.scrollTop + 4, r.top - box.top + scroller.scrollTop - 6 - card.offsetHeight)}px`;
+    }, 200);
+  }
+  function hideCard(chip?: HTMLElement) {
+    clearTimeout(cardTimer);
+    card.hidden = true;
+    chip?.removeAttribute('aria-describedby');
+  }
+
   function chipButton(n: number, ref: PaperRef): HTMLButtonElement {
-    const b = h('button', { type: 'button', class: 'pc-chip', 'data-key': `chip-${n}`, 'aria-label': `Source ${n}: ${ref.title}`, title: ref.title }, String(n));
-    b.addEventListener('click', () => o.openPaper(ref, b));
+    const b = h('button', { type: 'button', class: 'pc-chip', 'data-key': `chip-${n}`, 'aria-label': `Source ${n}: ${ref.title}` }, String(n));
+    b.addEventListener('click', () => {
+      hideCard(b);
+      o.openPaper(ref, b);
+    });
+    b.addEventListener('pointerenter', (e) => e.pointerType === 'mouse' && showCard(b, ref));
+    b.addEventListener('pointerleave', () => hideCard(b));
+    b.addEventListener('focus', () => b.matches(':focus-visible') && showCard(b, ref));
+    b.addEventListener('blur', () => hideCard(b));
+    b.addEventListener('keydown', (e) => e.key === 'Escape' && !card.hidden && (e.stopPropagation(), hideCard(b)));
     return b;
   }
 
@@ -249,12 +312,22 @@ export function createChat(o: ChatOptions): Chat {
     // Body: the final answer with its citations, or the streamed text with the candidate sources.
     body.setAttribute('aria-busy', String(turn.status === 'streaming'));
     keepFocus(body, () => {
-      const refs = new Map<number, PaperRef>((r ? r.citations : turn.sources).map((c) => [c.n, { id: c.id, title: c.title, n: c.n }]));
+      const refs = new Map<number, PaperRef>(
+        r ? r.citations.map((c) => [c.n, { id: c.id, title: c.title, n: c.n, ...(c.quote ? { quote: c.quote } : {}) }]) : turn.sources.map((c) => [c.n, { id: c.id, title: c.title, n: c.n }]),
+      );
       const text = r ? r.answer : turn.text;
-      replace(body, renderRich(text, (n) => {
-        const ref = refs.get(n);
-        return ref ? chipButton(n, ref) : null;
-      }));
+      const flagged = r?.unsupported?.map((u) => u.sentence) ?? [];
+      replace(
+        body,
+        renderRich(
+          text,
+          (n) => {
+            const ref = refs.get(n);
+            return ref ? chipButton(n, ref) : null;
+          },
+          flagged,
+        ),
+      );
       if (turn.status === 'streaming' && text) {
         let last = body.lastElementChild;
         if (last && /^(UL|OL)$/.test(last.tagName)) last = last.lastElementChild;
@@ -266,9 +339,18 @@ export function createChat(o: ChatOptions): Chat {
       replace(extra);
       if (!r) return;
       if (r.fallback) extra.appendChild(h('p', { class: 'pc-note' }, icon('info'), h('span', null, `Answered from the abstracts directly: ${r.fallback}`)));
+      if (r.unsupported?.length) {
+        const n = r.unsupported.length;
+        extra.appendChild(
+          h('p', { class: 'pc-note pc-note--warn' }, icon('alert'), h('span', null, `${n} ${n === 1 ? 'claim is' : 'claims are'} marked: ${UNSUPPORTED_NOTE}. Check the sources before relying on ${n === 1 ? 'it' : 'them'}.`)),
+        );
+      }
       if (r.citations.length) {
         const list = h('ol', { class: 'pc-sources' });
-        for (const c of r.citations) list.appendChild(h('li', null, paperButton(c, `src-${c.n}`, h('span', { class: 'pc-source-n' }, String(c.n)))));
+        for (const c of r.citations) {
+          const ref: PaperRef = { id: c.id, title: c.title, n: c.n, ...(c.quote ? { quote: c.quote } : {}) };
+          list.appendChild(h('li', null, paperButton(ref, `src-${c.n}`, h('span', { class: 'pc-source-n' }, String(c.n)))));
+        }
         extra.appendChild(h('div', { class: 'pc-list' }, h('h3', { class: 'pc-list-title' }, 'Sources'), list));
       }
       if (r.related?.length) {
@@ -277,6 +359,18 @@ export function createChat(o: ChatOptions): Chat {
         extra.appendChild(
           h('div', { class: 'pc-list' }, h('h3', { class: 'pc-list-title' }, 'Related papers, which do not answer the question'), list),
         );
+      }
+      if (r.suggestions?.length && turn === turns[turns.length - 1]) {
+        const list = h('ul', { class: 'pc-suggestions' });
+        r.suggestions.forEach((q, i) => {
+          const b = h('button', { type: 'button', class: 'pc-suggestion', 'data-key': `sug-${i}` }, icon('search'), h('span', null, q));
+          b.addEventListener('click', () => {
+            ask(q);
+            input.focus();
+          });
+          list.appendChild(h('li', null, b));
+        });
+        extra.appendChild(h('div', { class: 'pc-list' }, h('h3', { class: 'pc-list-title' }, 'Ask next'), list));
       }
     });
 
@@ -287,7 +381,7 @@ export function createChat(o: ChatOptions): Chat {
       if (text) {
         const copy = iconButton('copy', 'Copy', 'pc-action');
         copy.dataset.key = 'copy';
-        setAttrs(copy, { 'aria-label': 'Copy answer' });
+        setAttrs(copy, { 'aria-label': 'Copy the answer with its references', title: 'Copy the answer with its numbered references' });
         copy.addEventListener('click', () => void copyText(text, copy));
         actions.appendChild(copy);
       }
@@ -366,10 +460,11 @@ export function createChat(o: ChatOptions): Chat {
     save();
     announce('Searching the papers…');
     // Scroll the thread only (scrollIntoView would scroll the host page under the widget too).
-    requestAnimationFrame(() => {
-      const top = scroller.scrollTop + view.el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 12;
-      scroller.scrollTo({ top, behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
-    });
+    // Earlier turns' suggestions go: only the newest answer offers follow-ups.
+    const previous = turns[turns.length - 2];
+    if (previous && views.has(previous)) render(views.get(previous)!);
+    following = view;
+    requestAnimationFrame(() => following === view && follow(view, true));
     try {
       turn.result = await streamChat(
         o.base,
@@ -402,7 +497,12 @@ export function createChat(o: ChatOptions): Chat {
       }
     } finally {
       if (controller === ac) controller = null;
-      if (views.has(turn)) render(view);
+      if (views.has(turn)) {
+        render(view);
+        // The finished answer (with its sources and follow-ups) is in view, unless the reader scrolled away.
+        if (following === view) follow(view);
+      }
+      if (following === view) following = null;
       changed();
       save();
     }
@@ -416,6 +516,7 @@ export function createChat(o: ChatOptions): Chat {
 
   function reset() {
     stop();
+    following = null;
     turns = [];
     views.clear();
     replace(thread);

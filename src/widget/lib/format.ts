@@ -16,6 +16,20 @@ const LIST_ITEM = /^\s*(?:[-*•]|(\d+)[.)])\s+(.*)$/;
 
 export type ChipFactory = (n: number) => Node | null;
 
+/** What the server reported as not found in the cited abstracts: the claims as written in the answer. */
+export const UNSUPPORTED_NOTE = 'not found in the cited abstract';
+
+/**
+ * Inline content of one line, with every flagged claim it contains wrapped in a marked span that
+ * says, to sighted and screen-reader users alike, that the cited abstract does not bear it out.
+ */
+function inlineFlagged(line: string, chip: ChipFactory, flagged: readonly string[]): Node[] {
+  const hit = flagged.map((f) => ({ f, at: f ? line.indexOf(f) : -1 })).filter((x) => x.at >= 0).sort((a, b) => a.at - b.at)[0];
+  if (!hit) return inline(line, chip);
+  const mark = h('span', { class: 'pc-unsupported', title: `Not verified: ${UNSUPPORTED_NOTE}` }, ...inline(hit.f, chip), h('span', { class: 'pc-unsupported-note' }, ` (${UNSUPPORTED_NOTE})`));
+  return [...inline(line.slice(0, hit.at), chip), mark, ...inlineFlagged(line.slice(hit.at + hit.f.length), chip, flagged)];
+}
+
 /** The source numbers of a marker group such as `[1, 2]` or `[1-3]`; none for brackets that hold no citation. */
 export const markerNumbers = (group: string): number[] => parseMarkerGroup(group.slice(1, -1)) ?? [];
 
@@ -44,8 +58,9 @@ function inline(text: string, chip: ChipFactory, out: Node[] = []): Node[] {
   return out;
 }
 
-/** Renders `text` into a fragment of block elements. */
-export function renderRich(text: string, chip: ChipFactory): DocumentFragment {
+/** Renders `text` into a fragment of block elements; `flagged` claims (exact substrings of a line) are marked. */
+export function renderRich(text: string, chip: ChipFactory, flagged: readonly string[] = []): DocumentFragment {
+  const content = (line: string) => inlineFlagged(line, chip, flagged);
   const frag = document.createDocumentFragment();
   for (const block of text.trim().split(/\n\s*\n/)) {
     if (!block.trim()) continue;
@@ -60,14 +75,14 @@ export function renderRich(text: string, chip: ChipFactory): DocumentFragment {
           list = ordered ? h('ol', item[1] !== '1' ? { start: item[1] } : null) : h('ul');
           frag.appendChild(list);
         }
-        list.appendChild(h('li', null, ...inline(item[2] ?? '', chip)));
+        list.appendChild(h('li', null, ...content(item[2] ?? '')));
         continue;
       }
       if (!line.trim()) continue;
       if (list && /^\s{2,}/.test(line) && list.lastChild) {
         // An indented continuation of the last list item.
         list.lastChild.appendChild(document.createTextNode(' '));
-        for (const n of inline(line.trim(), chip)) list.lastChild.appendChild(n);
+        for (const n of content(line.trim())) list.lastChild.appendChild(n);
         continue;
       }
       list = null;
@@ -76,15 +91,15 @@ export function renderRich(text: string, chip: ChipFactory): DocumentFragment {
         para = h('p');
         frag.appendChild(para);
       }
-      for (const n of inline(line, chip)) para.appendChild(n);
+      for (const n of content(line)) para.appendChild(n);
     }
   }
   return frag;
 }
 
-/** Plain text of an answer for copying and for screen-reader announcements. */
-export function plainAnswer(answer: string, citations: readonly { n: number; title: string }[]): string {
+/** Plain text of an answer with its numbered references (title and quoted sentence), for copying. */
+export function plainAnswer(answer: string, citations: readonly { n: number; title: string; quote?: { text: string } }[]): string {
   const text = answer.replace(/\*\*([^*\n]+?)\*\*/g, '$1').trim();
   if (!citations.length) return text;
-  return `${text}\n\nSources:\n${citations.map((c) => `[${c.n}] ${c.title}`).join('\n')}`;
+  return `${text}\n\nReferences:\n${citations.map((c) => `[${c.n}] ${c.title}${c.quote ? `\n    “${c.quote.text}”` : ''}`).join('\n')}`;
 }

