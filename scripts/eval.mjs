@@ -77,7 +77,13 @@ async function streamChat(base, messages) {
 }
 
 const app = args.llm ? await startApp(args.llm) : { base: String(args.base || 'http://127.0.0.1:8787').replace(/\/$/, ''), stop: () => {} };
-const acc = { answers: 0, abstained: 0, llm: 0, fallbacks: {}, verified: [], unsupported: 0, dangling: 0, answerable: 0, citedGold: 0, errors: 0, firstDelta: [], ms: [] };
+/** Abstracts by id, fetched once, to check that every quote is a literal span of its abstract. */
+const abstracts = new Map();
+async function abstractOf(id) {
+  if (!abstracts.has(id)) abstracts.set(id, fetch(`${app.base}/api/papers/${encodeURIComponent(id)}`).then((r) => (r.ok ? r.json() : null)).then((p) => p?.abstract ?? null));
+  return abstracts.get(id);
+}
+const acc = { citations: 0, literalQuotes: 0, answers: 0, abstained: 0, llm: 0, fallbacks: {}, verified: [], unsupported: 0, dangling: 0, answerable: 0, citedGold: 0, errors: 0, firstDelta: [], ms: [] };
 try {
   for (const it of items) {
     let messages = [];
@@ -103,6 +109,11 @@ try {
     }
     if (typeof d.verified === 'number') acc.verified.push(d.verified);
     acc.unsupported += d.unsupported?.length ?? 0;
+    for (const c of d.citations) {
+      acc.citations++;
+      const abstract = await abstractOf(c.id);
+      if (c.quote && abstract !== null && abstract.slice(c.quote.start, c.quote.end) === c.quote.text) acc.literalQuotes++;
+    }
     const ns = new Set(d.citations.map((c) => c.n));
     acc.dangling += [...d.answer.matchAll(/\[(\d+)\]/g)].filter((m) => !ns.has(Number(m[1]))).length;
     if (it.gold.length && it.type !== 'multi') {
@@ -122,6 +133,7 @@ const result = {
   errors: acc.errors,
   cited_gold_rate: ratio(acc.citedGold, acc.answerable),
   dangling_markers: acc.dangling,
+  literal_quote_rate: ratio(acc.literalQuotes, acc.citations),
   llm_answers_kept: acc.llm,
   fallback_rate: ratio(fallbackN, acc.answers - acc.abstained),
   verified_mean: mean(acc.verified),

@@ -16,6 +16,7 @@ import { createApp, type App } from './server/app.js';
 import * as assets from './server/web-assets.generated.js';
 import answerPrompt from '../prompts/answer.txt';
 import condensePrompt from '../prompts/condense.txt';
+import suggestPrompt from '../prompts/suggest.txt';
 
 interface Env {
   ASSETS: { fetch(input: string): Promise<Response> };
@@ -34,7 +35,7 @@ async function build(env: Env): Promise<App> {
   const [papersText, lexicalText, calibrationText] = await Promise.all([read('papers.json'), read('lexical.json'), read('calibration.json')]);
   const papers = PaperSchema.array().parse(JSON.parse(papersText));
   const retriever = new HybridRetriever({ papers, lexical: LexicalIndex.fromJSON(lexicalText) });
-  const llm = llmFromConfig(config, { answer: answerPrompt, condense: condensePrompt });
+  const llm = llmFromConfig(config, { answer: answerPrompt, condense: condensePrompt, suggest: suggestPrompt });
   const answerer = createAnswerer({ retriever, stats: new TermStats(papers), calibration: CalibrationSchema.parse(JSON.parse(calibrationText)), llm });
   return createApp({
     retriever,

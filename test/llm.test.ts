@@ -20,7 +20,7 @@ import {
   type LogSink,
   type TestDirs,
 } from './helpers/app.js';
-import { FakeOpenAI, freePort, waitFor } from './helpers/fake-openai.js';
+import { DEFAULT_SUGGESTIONS, FakeOpenAI, freePort, waitFor } from './helpers/fake-openai.js';
 import { chatEvents, expectChatStreamOrder, type ChatDone } from './helpers/sse.js';
 
 const TIMEOUT_MS = 1500;
@@ -184,6 +184,41 @@ describe('streaming an LLM answer', () => {
     expect(body.answer).toBe('FT-PFN is a surrogate [1]. It is fast [2].');
     const ranked = await search(app.url, QUESTION, 5);
     expect(body.citations.map((c) => c.id)).toEqual([ranked[0]!.id, ranked[1]!.id]);
+  });
+});
+
+describe('follow-up suggestions in LLM mode', () => {
+  const grounded = async () => {
+    const ranked = await search(app.url, QUESTION, 1);
+    return [`${ranked[0]!.snippet} [1]`];
+  };
+
+  it('come from the LLM when it writes well-formed questions, after the answer it wrote', async () => {
+    fake.script({ answer: { kind: 'reply', chunks: await grounded() } });
+    const { body } = await chatJson(app.url, [user(QUESTION)]);
+    expect(body.mode).toBe('llm');
+    expect(body.suggestions).toEqual(DEFAULT_SUGGESTIONS.split('\n'));
+    const prompt = fake.suggestRequests()[0]!.body!.messages![0]!.content;
+    expect(prompt).toContain(body.answer);
+    expect(prompt).toContain(body.citations[0]!.title);
+  });
+
+  it('come from the cited papers when the LLM returns no usable questions or fails', async () => {
+    for (const suggest of ['Sure! Here are some ideas.\n[1] see above', null]) {
+      fake.script({ answer: { kind: 'reply', chunks: await grounded() }, suggest });
+      const { body } = await chatJson(app.url, [user(QUESTION)]);
+      expect(body.mode).toBe('llm');
+      expect(body.suggestions?.length).toBeGreaterThanOrEqual(1);
+      expect(body.suggestions!.every((q) => q.includes(`“`))).toBe(true); // they name a cited paper
+    }
+  });
+
+  it('are not asked of the LLM when the answer fell back to the extractive one', async () => {
+    fake.script({ answer: { kind: 'error' } });
+    const { body } = await chatJson(app.url, [user(QUESTION)]);
+    expect(body.fallback).toBeDefined();
+    expect(fake.suggestRequests()).toHaveLength(0);
+    expect(body.suggestions?.length).toBeGreaterThanOrEqual(1);
   });
 });
 

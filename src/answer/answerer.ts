@@ -38,7 +38,9 @@ export const DEFAULT_VERIFICATION = {
  */
 export function createAnswerer(options: AnswererOptions): Answerer {
   const log = options.log ?? (() => {});
-  const evidence = { stats: options.stats, minSupport: options.calibration.claims.minSupport };
+  const { minSupport, minCosine } = options.calibration.claims;
+  const embedder = options.retriever.embedder;
+  const evidence = { stats: options.stats, minSupport, dense: embedder && minCosine !== null ? { embedder, minCosine } : null };
   const extractive = withEvidence(extractiveComposer(options.stats), evidence);
   const composer = options.llm
     ? withFallback(withEvidence(llmComposer(options.llm), { ...evidence, minVerified: DEFAULT_VERIFICATION.minVerified }), extractive, {

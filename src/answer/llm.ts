@@ -57,6 +57,17 @@ function describeLlmError(e: unknown): string {
   return `the LLM request failed (${err.message ?? String(e)})`;
 }
 
+/** One non-streaming completion of a single-message prompt at temperature 0, within the stall timeout. */
+async function completeOnce(llm: LlmOptions, prompt: string, extra: { max_tokens?: number }, signal?: AbortSignal): Promise<string> {
+  const gen = withStallTimeout(llm.timeoutMs, signal, async function* (s) {
+    const res = await llm.client.chat.completions.create({ model: llm.model, messages: [{ role: 'user', content: prompt }], temperature: 0, ...extra }, { signal: s });
+    return res.choices[0]?.message?.content ?? '';
+  });
+  let r = await gen.next();
+  while (!r.done) r = await gen.next();
+  return r.value;
+}
+
 /**
  * Rewrites a follow-up ("what datasets did they use?") as a standalone search query.
  * Returns null when the LLM fails: the caller then uses the conversation-based query.
@@ -65,14 +76,43 @@ export async function condenseQuery(llm: LlmOptions, messages: readonly ChatMess
   const question = messages[messages.length - 1]!.content;
   const prompt = render(llm.prompts.condense, { history: formatHistory(messages.slice(0, -1)), question });
   try {
-    const gen = withStallTimeout(llm.timeoutMs, signal, async function* (s) {
-      const res = await llm.client.chat.completions.create({ model: llm.model, messages: [{ role: 'user', content: prompt }], temperature: 0 }, { signal: s });
-      return res.choices[0]?.message?.content ?? '';
-    });
-    let r = await gen.next();
-    while (!r.done) r = await gen.next();
-    const query = r.value.split('\n')[0]!.replace(/^["']|["']$/g, '').trim();
+    const text = await completeOnce(llm, prompt, {}, signal);
+    const query = text.split('\n')[0]!.replace(/^["']|["']$/g, '').trim();
     return query.length >= 3 ? query : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Defaults of LLM follow-up suggestions (one place). */
+export const DEFAULT_LLM_SUGGESTIONS = {
+  /** Tokens the model may write for its suggestions. */
+  maxTokens: 120,
+  /** A suggestion is a question of this many characters at most. */
+  maxChars: 160,
+} as const;
+
+/**
+ * Asks the LLM for follow-up questions to an answer it wrote (the `suggest` prompt). Returns the
+ * well-formed ones (questions, short, no markers), or null when the prompt is missing, the call
+ * fails or too few come back: the caller then suggests from the cited papers.
+ */
+export async function suggestWithLlm(
+  llm: LlmOptions,
+  input: { question: string; answer: string; titles: readonly string[] },
+  signal?: AbortSignal,
+): Promise<string[] | null> {
+  if (!llm.prompts.suggest) return null;
+  const prompt = render(llm.prompts.suggest, { titles: input.titles.map((t) => `- ${t}`).join('\n'), question: input.question, answer: input.answer });
+  try {
+    const text = await completeOnce(llm, prompt, { max_tokens: DEFAULT_LLM_SUGGESTIONS.maxTokens }, signal);
+    const asked = input.question.trim().toLowerCase();
+    const lines = text
+      .split('\n')
+      .map((l) => l.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').trim())
+      .filter((l) => l.endsWith('?') && l.length >= 12 && l.length <= DEFAULT_LLM_SUGGESTIONS.maxChars && !/[[\]<>]/.test(l) && l.toLowerCase() !== asked);
+    const unique = [...new Set(lines)].slice(0, 3);
+    return unique.length >= 2 ? unique : null;
   } catch {
     return null;
   }

@@ -16,7 +16,7 @@ import { CitedPaperFinder } from './cited-papers.js';
 import { numbered, type Composer } from './compose/composer.js';
 import { abstention, notStatedMessage, NOT_COVERED_MESSAGE, NOT_INTRODUCED_MESSAGE } from './events.js';
 import { introduces } from '../support/origin.js';
-import { condenseQuery, type LlmOptions } from './llm.js';
+import { condenseQuery, suggestWithLlm, type LlmOptions } from './llm.js';
 import { suggestFollowUps } from './suggestions.js';
 import { DEFAULT_SOURCES, selectSources, sourceCount, type SourceOptions } from './sources.js';
 
@@ -119,7 +119,10 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
         yield* abstention(NOT_COVERED_MESSAGE, sources.slice(0, 3), c.mode, false);
         return;
       }
-      const suggestions = suggestFollowUps(turn.question, intent, c.citations.map((x) => sources[x.n - 1]).filter((p): p is Paper => Boolean(p)));
+      const cited = c.citations.map((x) => sources[x.n - 1]).filter((p): p is Paper => Boolean(p));
+      // Follow-ups: the LLM's own when it wrote the answer, else (or when it gives none) from the cited papers.
+      const fromLlm = llm && c.mode === 'llm' && !c.fallback ? await suggestWithLlm(llm, { question: turn.question, answer: c.answer, titles: cited.map((p) => p.title) }, opts.signal) : null;
+      const suggestions = fromLlm ?? suggestFollowUps(turn.question, intent, cited);
       const extra = {
         ...(suggestions.length ? { suggestions } : {}),
         ...(c.removedMarkers.length ? { removedMarkers: c.removedMarkers } : {}),

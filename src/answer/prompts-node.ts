@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PromptTemplates } from './prompts.js';
 
-/** Reads `answer.txt` and `condense.txt` from the prompts folder (Node only). */
+/** Reads `answer.txt`, `condense.txt` and (optional) `suggest.txt` from the prompts folder (Node only). */
 export async function loadPrompts(dir: string): Promise<PromptTemplates> {
   const read = async (name: string) => {
     try {
@@ -11,5 +11,6 @@ export async function loadPrompts(dir: string): Promise<PromptTemplates> {
       throw new Error(`prompt template ${join(dir, name)} is missing: restore it from the repository or set PROMPTS_DIR`);
     }
   };
-  return { answer: await read('answer.txt'), condense: await read('condense.txt') };
+  const suggest = await readFile(join(dir, 'suggest.txt'), 'utf8').catch(() => undefined);
+  return { answer: await read('answer.txt'), condense: await read('condense.txt'), ...(suggest ? { suggest } : {}) };
 }

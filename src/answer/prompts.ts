@@ -6,6 +6,11 @@ export interface PromptTemplates {
   answer: string;
   /** Prompt that condenses a follow-up into a standalone query; `{{history}}`, `{{question}}`. */
   condense: string;
+  /**
+   * Prompt for follow-up suggestions after an LLM answer; `{{titles}}`, `{{question}}`, `{{answer}}`.
+   * Optional: without it suggestions come from the cited papers alone.
+   */
+  suggest?: string;
 }
 
 /** Fills `{{name}}` placeholders; unknown placeholders are left as they are. */

@@ -41,6 +41,8 @@ export interface RetrievalLists {
 export interface Retriever {
   /** True when queries are embedded and fused with the lexical list. */
   readonly dense: boolean;
+  /** The embedder of the dense retriever, for other comparisons in its space (claim checks); null without one. */
+  readonly embedder: Embedder | null;
   readonly size: number;
   /** Every paper, in corpus order. */
   readonly papers: readonly Paper[];
@@ -87,6 +89,10 @@ export class HybridRetriever implements Retriever {
 
   get dense(): boolean {
     return this.denseParts != null;
+  }
+
+  get embedder(): Embedder | null {
+    return this.denseParts?.embedder ?? null;
   }
 
   get size(): number {

@@ -4,7 +4,7 @@ import type { Paper } from '../corpus/schema.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import type { TermStats } from '../retrieval/term-stats.js';
 import { STOP_WORDS, terms, words } from '../retrieval/text.js';
-import { checkClaim } from './claims.js';
+import { checkClaim, denseMatches } from './claims.js';
 import { evidence, featureVector, OUTLIER_DEPTH } from './evidence.js';
 import { fitLogistic, predict } from './logistic.js';
 
@@ -37,6 +37,13 @@ export const DEFAULT_CALIBRATION = {
   claimKeep: 0.6,
   /** ... and adds up to this many words from elsewhere (the answer's own wording). */
   claimAdded: 4,
+  /** Made-up claims also checked in the embedder's space, when there is one (each embeds its papers' sentences). */
+  claimDense: 100,
+  /**
+   * A claim the words miss passes on meaning when its cosine to a cited sentence exceeds this share
+   * of the miscitations' best cosines: closer than nearly every miscitation gets.
+   */
+  claimDenseAbove: 0.95,
 } as const;
 export type CalibrationOptions = Partial<typeof DEFAULT_CALIBRATION>;
 
@@ -67,7 +74,16 @@ export const CalibrationSchema = z.object({
   /** Claim verification: the support a cited claim needs from its quote (see `verifyAnswer`). */
   claims: z.object({
     minSupport: z.number(),
-    report: z.object({ positives: z.number().int(), negatives: z.number().int(), recall: z.number(), rejected: z.number() }),
+    /** The cosine a claim needs to a cited sentence to pass on meaning; null without an embedder. */
+    minCosine: z.number().nullable(),
+    report: z.object({
+      positives: z.number().int(),
+      negatives: z.number().int(),
+      recall: z.number(),
+      rejected: z.number(),
+      /** The same for words or meaning, over the claims checked in the embedder's space. */
+      withDense: z.object({ claims: z.number().int(), recall: z.number(), rejected: z.number() }).nullable(),
+    }),
   }),
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
@@ -210,22 +226,52 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
 async function calibrateClaims(retriever: Retriever, stats: TermStats, rand: Rand, o: typeof DEFAULT_CALIBRATION): Promise<Calibration['claims']> {
   const filler = sample(rand, retriever.papers, 100).flatMap((p) => contentWords(p.abstract));
   const sentences = retriever.papers.flatMap((p) => splitSentences(p.abstract).filter((s) => contentWords(s).length >= 6).map((s) => ({ p, s })));
-  const positives: number[] = [];
-  const negatives: number[] = [];
+  const made: { claim: string; own: Paper; rivals: Paper[]; positive: number; negative: number }[] = [];
   for (const { p, s } of sample(rand, sentences, o.claimSentences)) {
     const kept = words(s).filter((w) => STOP_WORDS.has(w) || rand() < o.claimKeep);
     const added = Array.from({ length: between(rand, 0, o.claimAdded) }, () => pick(rand, filler));
     const claim = [...kept, ...added].join(' ');
-    positives.push(checkClaim(claim, p, stats).support);
-    const rivals = (await retriever.lists(claim, o.claimRivals + 1)).lexical.filter((h) => h.id !== p.id).slice(0, o.claimRivals);
-    const best = Math.max(0, ...rivals.map((h) => checkClaim(claim, retriever.getPaper(h.id) ?? p, stats).support));
-    negatives.push(best);
+    const rivals = (await retriever.lists(claim, o.claimRivals + 1)).lexical
+      .filter((h) => h.id !== p.id)
+      .slice(0, o.claimRivals)
+      .map((h) => retriever.getPaper(h.id))
+      .filter((r): r is Paper => r !== undefined);
+    made.push({ claim, own: p, rivals, positive: checkClaim(claim, p, stats).support, negative: Math.max(0, ...rivals.map((r) => checkClaim(claim, r, stats).support)) });
   }
-  positives.sort((a, b) => a - b);
+  const positives = made.map((m) => m.positive).sort((a, b) => a - b);
   const minSupport = positives[Math.min(positives.length - 1, Math.max(0, Math.floor((1 - o.claimRecall) * positives.length)))] ?? 0.5;
-  const share = (xs: number[], f: (x: number) => boolean) => (xs.length ? xs.filter(f).length / xs.length : 0);
+  const share = <T>(xs: readonly T[], f: (x: T) => boolean) => (xs.length ? xs.filter(f).length / xs.length : 0);
+
+  // In the embedder's space: the cut above nearly every miscitation, and what words-or-meaning does.
+  let minCosine: number | null = null;
+  let withDense: Calibration['claims']['report']['withDense'] = null;
+  const embedder = retriever.embedder;
+  if (embedder) {
+    const checked = made.slice(0, o.claimDense);
+    const match = await denseMatches(embedder, checked.flatMap((m) => [m.own, ...m.rivals].map((paper) => ({ claim: m.claim, paper }))));
+    const own = checked.map((m) => match(m.claim, m.own.id)?.cosine ?? 0);
+    const rival = checked.map((m) => Math.max(-1, ...m.rivals.map((r) => match(m.claim, r.id)?.cosine ?? -1)));
+    const sortedRival = [...rival].sort((a, b) => a - b);
+    minCosine = sortedRival[Math.min(sortedRival.length - 1, Math.floor(o.claimDenseAbove * sortedRival.length))] ?? null;
+    if (minCosine !== null) {
+      const cut = minCosine;
+      const passes = (lexical: number, cos: number) => lexical >= minSupport || cos >= cut;
+      withDense = {
+        claims: checked.length,
+        recall: share(checked.map((m, i) => passes(m.positive, own[i]!)), Boolean),
+        rejected: share(checked.map((m, i) => !passes(m.negative, rival[i]!)), Boolean),
+      };
+    }
+  }
   return {
     minSupport,
-    report: { positives: positives.length, negatives: negatives.length, recall: share(positives, (x) => x >= minSupport), rejected: share(negatives, (x) => x < minSupport) },
+    minCosine,
+    report: {
+      positives: positives.length,
+      negatives: made.length,
+      recall: share(positives, (x) => x >= minSupport),
+      rejected: share(made, (m) => m.negative < minSupport),
+      withDense,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { Paper } from '../corpus/schema.js';
 import { splitSentences } from '../corpus/sentences.js';
 import { MARKER_GROUP, parseMarkerGroup } from '../protocol/markers.js';
+import type { Embedder } from '../retrieval/embedder.js';
 import type { TermStats } from '../retrieval/term-stats.js';
 import { terms } from '../retrieval/text.js';
 
@@ -73,7 +74,7 @@ export function answerClaims(answer: string): AnswerClaim[] {
     for (const c of onLine) {
       // A list bullet is layout, not part of the claim (nor of the text a client shows).
       c.sentence = c.sentence.replace(/^[-*•]\s+/, '');
-      c.claim = c.sentence.replace(MARKER_GROUP, ' ').replace(/\s+/g, ' ').trim();
+      c.claim = c.sentence.replace(MARKER_GROUP, ' ').replace(/\s+/g, ' ').replace(/ ([.,;:!?])/g, '$1').trim();
     }
     claims.push(...onLine.filter((c) => c.claim.length > 0));
   }
@@ -143,6 +144,46 @@ export function checkClaim(claim: string, paper: Pick<Paper, 'title' | 'abstract
   return { ...best, unstated: unstatedIn(claim, sourceText(paper)) };
 }
 
+/** Cosine similarity of two unit vectors. */
+const cosine = (a: readonly number[], b: readonly number[]) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
+
+/** A claim's closest sentence of one paper in the embedder's space. */
+export interface DenseMatch {
+  cosine: number;
+  quote: Span;
+}
+
+/**
+ * Embeds each claim and the sentences of the papers it is checked against, and returns, per claim
+ * and paper, the closest sentence: the dense side of the claim check (a paraphrase the abstract's
+ * words miss can still be close in meaning). `pairs` are the (claim, paper) checks wanted.
+ */
+export async function denseMatches(
+  embedder: Embedder,
+  pairs: readonly { claim: string; paper: Pick<Paper, 'id' | 'abstract'> }[],
+): Promise<(claim: string, paperId: string) => DenseMatch | undefined> {
+  const claims = [...new Set(pairs.map((p) => p.claim))];
+  const papers = [...new Map(pairs.map((p) => [p.paper.id, p.paper])).values()];
+  const spans = papers.map((p) => sentenceSpans(p.abstract));
+  const flat = spans.flat();
+  const vectors = flat.length + claims.length ? await embedder.embedDocuments([...claims, ...flat.map((s) => s.text)]) : [];
+  const claimVec = new Map(claims.map((c, i) => [c, vectors[i]!]));
+  const sentenceVecs = new Map<string, { span: Span; v: number[] }[]>();
+  let at = claims.length;
+  papers.forEach((p, i) => sentenceVecs.set(p.id, spans[i]!.map((span) => ({ span, v: vectors[at++]! }))));
+  const table = new Map<string, DenseMatch>();
+  for (const { claim, paper } of pairs) {
+    const cv = claimVec.get(claim)!;
+    let best: DenseMatch | undefined;
+    for (const { span, v } of sentenceVecs.get(paper.id) ?? []) {
+      const c = cosine(cv, v);
+      if (!best || c > best.cosine) best = { cosine: c, quote: span };
+    }
+    if (best) table.set(`${paper.id}\u0000${claim}`, best);
+  }
+  return (claim, paperId) => table.get(`${paperId}\u0000${claim}`);
+}
+
 /** An answer's claims checked against the papers they cite. */
 export interface Verification {
   /** For each cited marker, the best quote found for it over the claims that cite it. */
@@ -156,13 +197,15 @@ export interface Verification {
 /**
  * Verifies each cited claim of `answer` against the papers its markers name (`paperOf`): the claim
  * is verified when every number and name in it is stated by one of them and one of them holds at
- * least `minSupport` of its IDF mass in one quote (the calibrated cut, see `calibrateClaims`).
+ * least `minSupport` of its IDF mass in one quote (the calibrated cut, see `calibrateClaims`), or,
+ * with `dense`, has a sentence at least `minCosine` close to it in the embedder's space.
  */
 export function verifyAnswer(
   answer: string,
-  paperOf: (marker: number) => Pick<Paper, 'title' | 'abstract' | 'authors' | 'year'> | undefined,
+  paperOf: (marker: number) => Pick<Paper, 'id' | 'title' | 'abstract' | 'authors' | 'year'> | undefined,
   stats: TermStats,
   minSupport: number,
+  dense?: { match: (claim: string, paperId: string) => DenseMatch | undefined; minCosine: number },
 ): Verification {
   const quotes = new Map<number, { quote: Span; support: number }>();
   const unsupported: Verification['unsupported'] = [];
@@ -171,7 +214,12 @@ export function verifyAnswer(
   for (const c of claims) {
     const checks = c.markers.flatMap((n) => {
       const paper = paperOf(n);
-      return paper ? [{ n, check: checkClaim(c.claim, paper, stats) }] : [];
+      if (!paper) return [];
+      const check = checkClaim(c.claim, paper, stats);
+      // A paraphrase the words miss may still be close in meaning: then the dense quote stands.
+      const near = check.support < minSupport ? dense?.match(c.claim, paper.id) : undefined;
+      const byMeaning = near !== undefined && near.cosine >= dense!.minCosine;
+      return [{ n, check: byMeaning ? { ...check, quote: near.quote, support: minSupport } : check }];
     });
     for (const { n, check } of checks) {
       const had = quotes.get(n);

@@ -26,7 +26,8 @@ beforeAll(async () => {
     fakeLlm({
       delayMs: 30,
       chunks: (_q, system) => {
-        const first = promptSources(system).get(1)!;
+        const first = promptSources(system).get(1);
+        if (!first) return ['Which datasets does it use?\nHow fast is it?']; // the follow-up suggestions request
         const sentence = first.abstract.split(/(?<=\.)\s/)[0]!.replace(/\.$/, '');
         return [`${sentence} [1]. `, ...(withInvented ? ['It was also evaluated on the Zorblax-9 benchmark with 97.3% accuracy [1].'] : [])];
       },
@@ -154,6 +155,7 @@ describe('evidence on the page', () => {
     expect(verified.mode).toBe('llm');
     expect(verified.verified).toBe(1);
     expect(await page.locator('.pc-turn').last().locator('.pc-unsupported').count()).toBe(0);
+    await expect(page.locator('.pc-turn').last().locator('.pc-mode').textContent()).resolves.toBe('Claims checked');
     await page.locator('.pc-turn').last().scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${ARTIFACTS}llm-answer-verified.png`, animations: 'disabled' });
     await ctx.close();

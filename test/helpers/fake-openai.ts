@@ -24,7 +24,12 @@ export interface Script {
   answer: AnswerBehaviour;
   /** Reply to condense ("standalone search query") requests; `null` answers them with HTTP 500. */
   condense?: string | null;
+  /** Reply to follow-up suggestion requests; `null` answers them with HTTP 500. Default: three questions. */
+  suggest?: string | null;
 }
+
+/** What the fake suggests when the script does not say. */
+export const DEFAULT_SUGGESTIONS = 'How fast is it compared with Gaussian processes?\nWhich benchmarks were used?\nWhat are its limitations?';
 
 export interface ChatMessageBody {
   role: string;
@@ -37,8 +42,8 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
   /** The parsed JSON body (null when it was not JSON). */
   body: { model?: string; stream?: boolean; messages?: ChatMessageBody[]; [k: string]: unknown } | null;
-  /** `condense` for the follow-up rewriting prompt, `answer` otherwise. */
-  kind: 'condense' | 'answer';
+  /** `condense` for the follow-up rewriting prompt, `suggest` for follow-up suggestions, `answer` otherwise. */
+  kind: 'condense' | 'suggest' | 'answer';
   /** The response was completely written. */
   finished: boolean;
   /** The connection closed before the response was completely written (the client aborted). */
@@ -48,6 +53,11 @@ export interface RecordedRequest {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Suggestion requests ask for follow-up questions. */
+export function isSuggestRequest(body: RecordedRequest['body']): boolean {
+  return (body?.messages ?? []).some((m) => typeof m.content === 'string' && /follow-up questions/i.test(m.content));
+}
 
 /** Condense requests carry no system message, and their prompt asks for a standalone search query. */
 export function isCondenseRequest(body: RecordedRequest['body']): boolean {
@@ -83,6 +93,10 @@ export class FakeOpenAI {
     return this.requests.filter((r) => r.kind === 'condense');
   }
 
+  suggestRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.kind === 'suggest');
+  }
+
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -116,7 +130,7 @@ export class FakeOpenAI {
       url: req.url ?? '',
       headers: req.headers,
       body,
-      kind: isCondenseRequest(body) ? 'condense' : 'answer',
+      kind: isSuggestRequest(body) ? 'suggest' : isCondenseRequest(body) ? 'condense' : 'answer',
       finished: false,
       closedEarly: false,
       at: Date.now(),
@@ -138,6 +152,10 @@ export class FakeOpenAI {
     const model = typeof body.model === 'string' ? body.model : 'unknown';
     const script = this.current;
 
+    if (record.kind === 'suggest') {
+      if (script.suggest === null) return this.sendJson(res, 500, { error: { message: 'suggest failed', type: 'server_error' } });
+      return this.sendJson(res, 200, this.completion(model, script.suggest ?? DEFAULT_SUGGESTIONS));
+    }
     if (record.kind === 'condense') {
       if (script.condense === null) return this.sendJson(res, 500, { error: { message: 'condense failed', type: 'server_error' } });
       const text = script.condense ?? lastUser(body) ?? '';

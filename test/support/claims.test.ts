@@ -13,6 +13,7 @@ import { HybridRetriever } from '../../src/retrieval/retriever.js';
 import { TermStats } from '../../src/retrieval/term-stats.js';
 import { calibrate, type Calibration } from '../../src/support/calibrate.js';
 import { answerClaims, checkClaim, sentenceSpans, unstatedIn, verifyAnswer } from '../../src/support/claims.js';
+import { byKind, plantedClaims } from '../helpers/planted-claims.js';
 
 describe('sentenceSpans', () => {
   it('gives literal spans of the abstract', () => {
@@ -26,15 +27,15 @@ describe('sentenceSpans', () => {
 describe('answerClaims', () => {
   it('ends a claim at its markers and keeps adjacent groups together', () => {
     expect(answerClaims('A is fast [1]. B is small [2][3]. Uncited closing words.')).toEqual([
-      { sentence: 'A is fast [1].', claim: 'A is fast .', markers: [1] },
-      { sentence: 'B is small [2][3]. Uncited closing words.', claim: 'B is small . Uncited closing words.', markers: [2, 3] },
+      { sentence: 'A is fast [1].', claim: 'A is fast.', markers: [1] },
+      { sentence: 'B is small [2][3]. Uncited closing words.', claim: 'B is small. Uncited closing words.', markers: [2, 3] },
     ]);
   });
 
   it('reads a list line "- Title [n]: why" as one claim citing n', () => {
     const claims = answerClaims('- Lookahead Optimizer [2]: keeps slow and fast weights.\n- Other [4]');
     expect(claims.map((c) => [c.claim, c.markers])).toEqual([
-      ['Lookahead Optimizer : keeps slow and fast weights.', [2]],
+      ['Lookahead Optimizer: keeps slow and fast weights.', [2]],
       ['Other', [4]],
     ]);
   });
@@ -61,10 +62,11 @@ describe('unstatedIn: numbers and names the source never states', () => {
 
 describe('checkClaim and verifyAnswer', () => {
   const paper = {
+    id: 'lookahead',
     title: 'Lookahead Optimizer: k steps forward, 1 step back',
     abstract: 'Most optimizers adapt the learning rate. We propose Lookahead, which keeps slow and fast weights. It improves SGD and Adam on ImageNet and Penn Treebank.',
   };
-  const other = { title: 'Graph hypernetworks', abstract: 'We generate the weights of unseen architectures with a graph neural network.' };
+  const other = { id: 'ghn', title: 'Graph hypernetworks', abstract: 'We generate the weights of unseen architectures with a graph neural network.' };
   const stats = new TermStats([paper, other]);
 
   it('quotes the sentence that holds the claim, as a literal span', () => {
@@ -122,29 +124,9 @@ describe('verification on the real corpus, with its calibration', () => {
   const sampled = () => papers.filter((_, i) => i % 7 === 3);
 
   it('flags at least 90% of planted unsupported claims: wrong numbers, swapped citations, invented datasets', async () => {
-    const planted: { kind: string; claim: string; cited: Paper }[] = [];
-    const invented = ['Kelvora', 'QuillBench-7', 'the Marrowgate corpus', 'TR-Vessel', 'Ostrander-40k'];
-    for (const [i, paper] of sampled().entries()) {
-      const sentences = sentenceSpans(paper.abstract).map((s) => s.text).filter((s) => s.split(/\s+/).length >= 8);
-      const withNumber = sentences.find((s) => /\b\d+(\.\d+)?\b/.test(s));
-      if (withNumber) {
-        // The same sentence with its first number changed.
-        const wrong = withNumber.replace(/\b(\d+)(\.\d+)?\b/, (_m, a: string, b = '') => `${Number(a) + 7}${b}`);
-        planted.push({ kind: 'wrong number', claim: wrong, cited: paper });
-      }
-      const sentence = sentences[i % Math.max(1, sentences.length)];
-      if (!sentence) continue;
-      // The paper's own sentence, cited to the closest other paper a search finds (as among an answer's sources).
-      const rival = (await retriever.lists(sentence, 3)).lexical.find((h) => h.id !== paper.id);
-      if (rival) planted.push({ kind: 'swapped citation', claim: sentence, cited: retriever.getPaper(rival.id)! });
-      // The paper's own sentence, claiming a dataset it never mentions.
-      planted.push({ kind: 'invented dataset', claim: `${sentence.replace(/[.!?]$/, '')}, evaluated on ${invented[i % invented.length]}.`, cited: paper });
-    }
+    const planted = await plantedClaims(sampled(), retriever);
     const flagged = planted.filter((p) => verifyAnswer(`${p.claim} [1]`, () => p.cited, stats, calibration.claims.minSupport).unsupported.length === 1);
-    const byKind = Object.fromEntries(
-      ['wrong number', 'swapped citation', 'invented dataset'].map((k) => [k, `${flagged.filter((p) => p.kind === k).length}/${planted.filter((p) => p.kind === k).length}`]),
-    );
-    console.log(`planted unsupported claims flagged: ${flagged.length}/${planted.length}`, byKind);
+    console.log(`planted unsupported claims flagged: ${flagged.length}/${planted.length}`, byKind(planted, flagged));
     expect(planted.length).toBeGreaterThan(60);
     expect(flagged.length / planted.length).toBeGreaterThanOrEqual(0.9);
   });

@@ -395,6 +395,7 @@ export function createChat(o: ChatOptions): Chat {
         actions.appendChild(retry);
       }
       if (r?.mode === 'extractive' && !r.abstained) actions.appendChild(h('span', { class: 'pc-mode', title: 'Sentences quoted from the abstracts; no language model' }, 'Extractive'));
+      else if (r?.mode === 'llm' && r.verified === 1) actions.appendChild(h('span', { class: 'pc-mode', title: 'Every cited claim was found in the abstract it cites' }, 'Claims checked'));
     });
   }
 
