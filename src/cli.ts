@@ -2,6 +2,7 @@
  * Command line: `npm run ingest [-- --corpus FILE] [--force]` builds the index;
  * `npm run ask -- "question"` answers one question with a numbered source list.
  */
+import { ForeignFolderError } from './ingest/index-files.js';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { loadCorpus } from './corpus/load.js';
@@ -63,7 +64,7 @@ if (!run) {
   process.exit(2);
 }
 run(rest).catch((e: Error) => {
-  if (e instanceof ConfigError || e instanceof CorpusError) {
+  if (e instanceof ConfigError || e instanceof CorpusError || e instanceof ForeignFolderError) {
     console.error(`paper chat: ${e.message}`);
     process.exit(1);
   }

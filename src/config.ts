@@ -26,11 +26,20 @@ export const ConfigSchema = z.object({
   OPENAI_BASE_URL: z.union([z.url(), z.literal('')]).transform((v) => v || undefined).optional(),
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  LLM_DEADLINE_MS: z.coerce.number().int().positive().default(90_000),
+  LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(32_000).default(800),
   PROMPTS_DIR: z.string().default('prompts'),
   ALLOWED_ORIGINS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean)),
+    .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean))
+    .refine((list) => list.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/i.test(o)), {
+      message: 'each origin must be scheme and host, e.g. https://blog.example.org (or * for any)',
+    }),
+  ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
 });
 export type Config = z.infer<typeof ConfigSchema>;

@@ -15,7 +15,7 @@ import { ConfigError, loadConfig, llmConfigured, type Config } from './config.js
 import { loadCorpus } from './corpus/load.js';
 import { CorpusError } from './corpus/parse-json.js';
 import { describeIssues, ingestWithProgress } from './ingest/report.js';
-import { loadIndex, readManifest, type LoadedIndex } from './ingest/index-files.js';
+import { loadIndex, readManifest, type LoadedIndex, ForeignFolderError } from './ingest/index-files.js';
 import { llmFromConfig } from './answer/llm-client.js';
 import { loadSpelling } from './retrieval/spelling-node.js';
 import { HybridRetriever } from './retrieval/retriever.js';
@@ -84,12 +84,26 @@ export async function buildApp(config: Config, log: Log) {
     embedder: { id: embedding.embedder?.id ?? 'none', ...(embedding.error ? { unavailable: embedding.error } : {}) },
     assets,
     allowedOrigins: config.ALLOWED_ORIGINS,
+    allowedHosts: allowedHosts(config),
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
     exemptFromRateLimit: (c) => c.req.header(WARM_UP_HEADER) === WARM_UP_TOKEN,
     log,
   });
   return { app, retriever, answerer, index, llm };
+}
+
+/** Loopback names, for a server that listens on loopback. */
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The host names requests may address: ALLOWED_HOSTS when set; else the loopback names when the
+ * server listens on loopback (nothing else can reach it, except a rebound DNS name); else any.
+ */
+export function allowedHosts(config: Pick<Config, 'HOST' | 'ALLOWED_HOSTS'>): string[] {
+  if (config.ALLOWED_HOSTS.length) return config.ALLOWED_HOSTS;
+  const loopback = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i.test(config.HOST);
+  return loopback ? [...LOOPBACK, config.HOST.toLowerCase()] : [];
 }
 
 /** Marks the start-up warm-up's own requests, which the rate limit must not count. */
@@ -147,7 +161,7 @@ async function main() {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof CorpusError) {
+    if (e instanceof ConfigError || e instanceof CorpusError || e instanceof ForeignFolderError) {
       console.error(`paper chat: ${e.message}`);
       process.exit(1);
     }

@@ -215,7 +215,7 @@ describe('unknown routes', () => {
   it('answer 404 JSON', async () => {
     expectError(await call(main, '/api/nothing-here'), 404);
     expectError(await call(main, '/definitely/not/a/page'), 404);
-    expectError(await call(main, '/api/search'), 404); // GET on a POST route
+    expectError(await call(main, '/api/search'), 405); // GET on a POST route: 405 with Allow (test/server/http-hardening.test.ts)
   });
 });
 

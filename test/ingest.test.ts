@@ -47,6 +47,7 @@ describe('staleReason', () => {
     papers: 1,
     lexical: 'lex-1',
     embedder: { id: 'model-a', dim: 8 },
+    files: {},
     builtAt: new Date().toISOString(),
     buildMs: 1,
   };

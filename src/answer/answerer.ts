@@ -6,7 +6,7 @@ import { extractiveComposer } from './compose/extractive.js';
 import { llmComposer } from './compose/llm.js';
 import { withEvidence } from './compose/with-evidence.js';
 import { withFallback } from './compose/with-fallback.js';
-import type { LlmOptions } from './llm.js';
+import { LlmFailure, type LlmOptions } from './llm.js';
 import { createAnswerPipeline, type PipelineOptions } from './pipeline.js';
 
 /** Produces an answer to the last user message, as a stream of events. */
@@ -44,7 +44,7 @@ export function createAnswerer(options: AnswererOptions): Answerer {
   const extractive = withEvidence(extractiveComposer(options.stats), evidence);
   const composer = options.llm
     ? withFallback(withEvidence(llmComposer(options.llm), { ...evidence, minVerified: DEFAULT_VERIFICATION.minVerified }), extractive, {
-        onFallback: (reason) => log(`llm fallback: ${reason}`),
+        onFallback: (reason, error) => log(`llm fallback: ${error instanceof LlmFailure ? error.detail : reason}`),
       })
     : extractive;
   return createAnswerPipeline({ ...options, composer });

@@ -17,5 +17,12 @@ export function createOpenAIClient(config: { OPENAI_API_KEY?: string; OPENAI_BAS
 /** The LLM settings from the configuration, or null when no LLM is configured (extractive answers). */
 export function llmFromConfig(config: Config, prompts: PromptTemplates): LlmOptions | null {
   if (!llmConfigured(config)) return null;
-  return { client: createOpenAIClient(config), model: config.OPENAI_MODEL, timeoutMs: config.LLM_TIMEOUT_MS, prompts };
+  return {
+    client: createOpenAIClient(config),
+    model: config.OPENAI_MODEL,
+    timeoutMs: config.LLM_TIMEOUT_MS,
+    deadlineMs: config.LLM_DEADLINE_MS,
+    maxTokens: config.LLM_MAX_TOKENS,
+    prompts,
+  };
 }

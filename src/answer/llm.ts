@@ -5,46 +5,87 @@ import type { ChatMessage, Source } from '../protocol/chat.js';
 export interface LlmOptions {
   client: OpenAI;
   model: string;
-  /** No first token, or no next token, within this long counts as a failure. */
+  /** No first token, or no next token with content, within this long counts as a failure. */
   timeoutMs: number;
+  /** A whole call (first token to last) that takes longer than this counts as a failure. Default 90 s. */
+  deadlineMs?: number;
+  /** `max_tokens` of an answer; an answer cut at it (`finish_reason: length`) is not used. Default 800. */
+  maxTokens?: number;
   prompts: PromptTemplates;
 }
+
+/** Defaults of the LLM calls' bounds (one place; LLM_DEADLINE_MS and LLM_MAX_TOKENS set them). */
+export const DEFAULT_LLM_BOUNDS = {
+  deadlineMs: 90_000,
+  maxTokens: 800,
+  /** An answer longer than this many characters is cut off and not used (a runaway stream). */
+  maxAnswerChars: 12_000,
+  /** Turns of the conversation sent with an answer request. */
+  historyTurns: 6,
+  /** Characters of each earlier turn sent (the question itself is bounded by the wire contract). */
+  historyChars: 2_000,
+} as const;
 
 /** Why the LLM answer could not be used; the extractive answer replaces it. */
 export class LlmFailure extends Error {
   override name = 'LlmFailure';
+  /**
+   * @param message what a client may see (the `fallback` field): no upstream status, host or error text
+   * @param detail what the operator's log gets
+   */
+  constructor(
+    message: string,
+    readonly detail: string = message,
+  ) {
+    super(message);
+  }
 }
+
+/** What a client is told when the LLM service itself failed; the log gets the details. */
+const SERVICE_FAILED = 'the language model service did not answer';
 
 /** The model's way of saying the sources do not answer the question. */
 export const NOT_COVERED = '[NONE]';
 
-/** Runs `fn` with a signal that aborts on the caller's signal or after `timeoutMs` without `touch()`. */
+/**
+ * Runs `fn` with a signal that aborts on the caller's signal, after `timeoutMs` without `touch()`
+ * (a stall), or after `deadlineMs` in all (a call that never ends, however busy).
+ */
 async function* withStallTimeout<T>(
   timeoutMs: number,
   outer: AbortSignal | undefined,
   fn: (signal: AbortSignal, touch: () => void) => AsyncGenerator<T, string>,
+  deadlineMs: number = DEFAULT_LLM_BOUNDS.deadlineMs,
 ): AsyncGenerator<T, string> {
   const ctrl = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let timedOut = false;
+  let timedOut: string | null = null;
+  const expire = (why: string) => {
+    timedOut = why;
+    ctrl.abort();
+  };
   const touch = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      ctrl.abort();
-    }, timeoutMs);
+    timer = setTimeout(() => expire(`the LLM sent nothing for ${timeoutMs} ms`), timeoutMs);
   };
+  const deadline = setTimeout(() => expire(`the LLM did not finish within ${deadlineMs} ms`), deadlineMs);
   const onAbort = () => ctrl.abort();
   outer?.addEventListener('abort', onAbort, { once: true });
   touch();
   try {
-    return yield* fn(ctrl.signal, touch);
+    const result = yield* fn(ctrl.signal, touch);
+    // The SDK's stream may end quietly when aborted: a timed-out or abandoned call never counts as finished.
+    if (timedOut) throw new LlmFailure(timedOut);
+    if (outer?.aborted) throw outer.reason ?? new Error('aborted');
+    return result;
   } catch (e) {
-    if (timedOut) throw new LlmFailure(`the LLM did not answer within ${timeoutMs} ms`);
+    if (timedOut) throw new LlmFailure(timedOut);
     if (outer?.aborted) throw e;
-    throw new LlmFailure(describeLlmError(e));
+    if (e instanceof LlmFailure) throw e;
+    throw new LlmFailure(SERVICE_FAILED, describeLlmError(e));
   } finally {
     clearTimeout(timer);
+    clearTimeout(deadline);
     outer?.removeEventListener('abort', onAbort);
   }
 }
@@ -129,28 +170,45 @@ export function streamLlmAnswer(
   sources: readonly (Source & { abstract: string })[],
   signal?: AbortSignal,
 ): AsyncGenerator<string, string> {
+  const b = DEFAULT_LLM_BOUNDS;
   const system = render(llm.prompts.answer, { sources: formatSources(sources) });
-  const history = messages.slice(-6).map((m) => ({ role: m.role, content: m.content }));
-  return withStallTimeout(llm.timeoutMs, signal, async function* (s, touch) {
-    const stream = await llm.client.chat.completions.create(
-      { model: llm.model, messages: [{ role: 'system', content: system }, ...history], stream: true, temperature: 0.2 },
-      { signal: s },
-    );
-    let text = '';
-    let flushed = 0;
-    for await (const chunk of stream) {
-      touch();
-      if (!chunk || !Array.isArray(chunk.choices)) throw new LlmFailure('the LLM stream sent a malformed chunk');
-      const piece = chunk.choices[0]?.delta?.content;
-      if (typeof piece !== 'string' || !piece) continue;
-      text += piece;
-      // Hold the first characters until it is clear the reply is not NOT_COVERED.
-      const head = text.trimStart();
-      if (head.length < NOT_COVERED.length && NOT_COVERED.startsWith(head)) continue;
-      if (head.startsWith(NOT_COVERED)) continue;
-      yield text.slice(flushed);
-      flushed = text.length;
-    }
-    return text;
-  });
+  const history = messages.slice(-b.historyTurns).map((m, i, all) => ({ role: m.role, content: i === all.length - 1 ? m.content : m.content.slice(0, b.historyChars) }));
+  return withStallTimeout(
+    llm.timeoutMs,
+    signal,
+    async function* (s, touch) {
+      const stream = await llm.client.chat.completions.create(
+        { model: llm.model, messages: [{ role: 'system', content: system }, ...history], stream: true, temperature: 0.2, max_tokens: llm.maxTokens ?? b.maxTokens },
+        { signal: s },
+      );
+      let text = '';
+      let flushed = 0;
+      // Whether the reply is NOT_COVERED is decided once, on its first characters.
+      let covered: boolean | null = null;
+      let finish: string | null = null;
+      for await (const chunk of stream) {
+        if (!chunk || !Array.isArray(chunk.choices)) throw new LlmFailure('the LLM stream sent a malformed chunk');
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+        const piece = chunk.choices[0]?.delta?.content;
+        if (typeof piece !== 'string' || !piece) continue;
+        // Only content counts as progress: empty keep-alive chunks do not hold the stall timer off.
+        touch();
+        text += piece;
+        if (text.length > b.maxAnswerChars) throw new LlmFailure(`the LLM answer passed ${b.maxAnswerChars} characters`);
+        if (covered === null) {
+          const head = text.trimStart();
+          if (head.length < NOT_COVERED.length && NOT_COVERED.startsWith(head)) continue;
+          covered = !head.startsWith(NOT_COVERED);
+        }
+        if (!covered) continue;
+        yield text.slice(flushed);
+        flushed = text.length;
+      }
+      if (s.aborted) return text; // a timeout or the client: decided by the caller
+      if (finish === null) throw new LlmFailure('the LLM stream ended without finishing (cut off)');
+      if (finish === 'length') throw new LlmFailure(`the LLM answer was cut at ${llm.maxTokens ?? b.maxTokens} tokens`);
+      return text;
+    },
+    llm.deadlineMs,
+  );
 }

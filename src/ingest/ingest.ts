@@ -1,5 +1,5 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Corpus } from '../corpus/load.js';
 import type { EmbedderStatus } from '../retrieval/embedder.js';
 import { calibrate } from '../support/calibrate.js';
@@ -7,7 +7,19 @@ import { HybridRetriever } from '../retrieval/retriever.js';
 import { LexicalIndex, lexicalFingerprint } from '../retrieval/lexical.js';
 import { TermStats } from '../retrieval/term-stats.js';
 import { VectorStore } from '../retrieval/vector-store.js';
-import { FILES, missingIndexFile, readManifest, swapInto } from './index-files.js';
+import {
+  assertOwnFolder,
+  buildPrefix,
+  claimBuildFolder,
+  FILES,
+  missingIndexFile,
+  readManifest,
+  releaseBuildFolder,
+  sha256,
+  sweepStaleBuilds,
+  swapInto,
+  VECTORS_FILE,
+} from './index-files.js';
 import { MANIFEST_FORMAT, staleReason, type Manifest } from './manifest.js';
 
 export interface IngestOptions {
@@ -46,9 +58,13 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     (missing ? `the index is damaged (${missing} is missing)` : null);
   if (existing && !stale && !options.force) return { manifest: existing, rebuilt: false, reason: 'index is up to date' };
 
+  // Refuse before any work: the swap would replace this folder.
+  assertOwnFolder(indexDir, 'INDEX_DIR');
   const started = Date.now();
   await mkdir(dirname(indexDir), { recursive: true });
-  const tmp = await mkdtemp(join(dirname(indexDir), `.${basename(indexDir)}.building-`));
+  await sweepStaleBuilds(indexDir);
+  const tmp = await mkdtemp(join(dirname(indexDir), buildPrefix(indexDir)));
+  await claimBuildFolder(tmp);
   try {
     const papers = corpus.papers;
     let dim = 0;
@@ -67,12 +83,18 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       store = await VectorStore.build(join(tmp, FILES.vectors), items);
     }
     const lexical = LexicalIndex.build(papers);
-    await writeFile(join(tmp, FILES.lexical), JSON.stringify(lexical));
+    const files: Record<string, string> = {};
+    const write = async (name: string, text: string) => {
+      files[name] = sha256(text);
+      await writeFile(join(tmp, name), text);
+    };
+    await write(FILES.lexical, JSON.stringify(lexical));
     // Calibrated through the retriever the server will use, on the index just built.
     const retriever = new HybridRetriever({ papers, lexical, dense: embedder && store ? { embedder, store } : null });
     const calibration = await calibrate(retriever, new TermStats(papers));
-    await writeFile(join(tmp, FILES.calibration), JSON.stringify(calibration));
-    await writeFile(join(tmp, FILES.papers), JSON.stringify(papers));
+    await write(FILES.calibration, JSON.stringify(calibration));
+    await write(FILES.papers, JSON.stringify(papers));
+    if (store) files[VECTORS_FILE] = sha256(await readFile(join(tmp, VECTORS_FILE)));
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
       corpusPath: options.corpusPath,
@@ -81,12 +103,14 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       lexical: lexicalFingerprint(),
       embedder: embedder ? { id: embedder.id, dim } : null,
       ...(embedding.error ? { denseUnavailable: embedding.error } : {}),
+      files,
       builtAt: new Date().toISOString(),
       buildMs: Date.now() - started,
     };
     // The manifest is written last: a folder without one is never taken for an index.
     await writeFile(join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));
     await options.beforeSwap?.(tmp);
+    await releaseBuildFolder(tmp);
     await swapInto(tmp, indexDir);
     return { manifest, rebuilt: true, reason: options.force ? 'forced' : stale! };
   } finally {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const MANIFEST_FORMAT = 7;
+export const MANIFEST_FORMAT = 8;
 
 /** `data/index/manifest.json`: what built the index, so a stale one is detected, never silently mixed. */
 export const ManifestSchema = z.object({
@@ -14,6 +14,8 @@ export const ManifestSchema = z.object({
   embedder: z.object({ id: z.string(), dim: z.number().int().positive() }).nullable(),
   /** Why there are no vectors, when embedder is null. */
   denseUnavailable: z.string().optional(),
+  /** sha256 of each file the index is made of, checked when it is loaded. */
+  files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
   builtAt: z.string(),
   buildMs: z.number().nonnegative(),
 });

@@ -34,6 +34,13 @@ export class VectorStore {
     return (await this.index.getIndexStats()).items;
   }
 
+  /** How many vectors, and their dimension (0 when empty or when the vectors disagree on it). */
+  async stats(): Promise<{ items: number; dim: number }> {
+    const items = await this.index.listItems();
+    const dims = new Set(items.map((i) => (Array.isArray(i.vector) ? i.vector.length : -1)));
+    return { items: items.length, dim: dims.size === 1 ? [...dims][0]! : 0 };
+  }
+
   async query(vector: number[], k: number): Promise<VectorHit[]> {
     const results = await this.index.queryItems(vector, '', k);
     return results

@@ -14,6 +14,16 @@ import { webRoutes, type WebAssets } from './routes/web.js';
 /** Largest accepted request body: 50 turns of 8,000 characters fit. */
 const MAX_BODY_BYTES = 512 * 1024;
 
+/** Each route and the methods it answers (OPTIONS is the CORS preflight, answered by the origin guard). */
+const ALLOWED_METHODS: readonly [string, string][] = [
+  ['/health', 'GET, HEAD'],
+  ['/api/search', 'POST, OPTIONS'],
+  ['/api/chat', 'POST, OPTIONS'],
+  ['/api/papers/:id', 'GET, HEAD, OPTIONS'],
+  ['/', 'GET, HEAD'],
+  ['/widget.js', 'GET, HEAD'],
+];
+
 export interface AppDeps {
   retriever: Retriever;
   answerer: Answerer;
@@ -21,6 +31,8 @@ export interface AppDeps {
   embedder: { id: string; unavailable?: string };
   assets: WebAssets;
   allowedOrigins?: readonly string[];
+  /** Host names the server answers to for same-origin requests; empty: any (see originGuard). */
+  allowedHosts?: readonly string[];
   /** API requests (`/api/*`) per client per minute; 0 turns the limit off. Default 0. */
   rateLimitPerMinute?: number;
   /** Identifies a client for rate limiting (the Node entry uses the socket address). */
@@ -41,7 +53,7 @@ export function createApp(deps: AppDeps) {
   const log = deps.log ?? console.error;
   const app = new Hono();
 
-  app.use('/api/*', originGuard({ allowedOrigins: deps.allowedOrigins ?? [] }));
+  app.use('/api/*', originGuard({ allowedOrigins: deps.allowedOrigins ?? [], allowedHosts: deps.allowedHosts ?? [] }));
   app.use(
     '/api/*',
     bodyLimit({
@@ -67,18 +79,40 @@ export function createApp(deps: AppDeps) {
     );
   }
 
-  app.route('/', healthRoutes(() => ({
-    status: 'ok',
-    papers: deps.retriever.size,
-    dense: deps.retriever.dense,
-    embedder: deps.embedder.id,
-    ...(deps.embedder.unavailable ? { denseUnavailable: deps.embedder.unavailable } : {}),
-    llm: deps.answerer.label,
-  })));
+  // The smoke query: a paper's own title must find that paper (cheap, and it exercises the index).
+  const probe = deps.retriever.papers[0];
+  app.route('/', healthRoutes(async () => {
+    let problem: string | undefined;
+    try {
+      const hits = probe ? await deps.retriever.search(probe.title, 5) : [];
+      if (!probe) problem = 'the index holds no papers: run npm run ingest';
+      else if (!hits.some((h) => h.paper.id === probe.id)) problem = 'a search for a paper’s own title does not find it: the index is inconsistent; run npm run ingest -- --force';
+    } catch (e) {
+      log(`health: the smoke search failed: ${e instanceof Error ? e.message : String(e)}`);
+      problem = 'searching the index fails: run npm run ingest -- --force';
+    }
+    return {
+      status: problem ? 'degraded' : 'ok',
+      ...(problem ? { problem } : {}),
+      papers: deps.retriever.size,
+      dense: deps.retriever.dense,
+      embedder: deps.embedder.id,
+      ...(deps.embedder.unavailable ? { denseUnavailable: deps.embedder.unavailable } : {}),
+      llm: deps.answerer.label,
+    };
+  }));
   app.route('/', searchRoutes(deps.retriever));
   app.route('/', paperRoutes(deps.retriever));
   app.route('/', chatRoutes(deps.answerer, log));
   app.route('/', webRoutes(deps.assets));
+
+  // A known path asked with another method: 405 naming the methods it takes (not a 404).
+  for (const [path, allow] of ALLOWED_METHODS) {
+    app.all(path, (c) => {
+      c.header('Allow', allow);
+      return sendError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`);
+    });
+  }
 
   app.notFound((c) => sendError(c, 404, 'not_found', `No route ${c.req.method} ${c.req.path}. See the README for the API.`));
   app.onError((err, c) => handleError(err, c, log));

@@ -26,7 +26,10 @@ export const ChatRequestSchema = z.object({
 });
 
 export const HealthSchema = z.object({
-  status: z.literal('ok'),
+  /** `degraded` (HTTP 503) when a real search through the index fails: the service cannot answer. */
+  status: z.enum(['ok', 'degraded']),
+  /** What failed, when degraded. */
+  problem: z.string().optional(),
   papers: z.number().int(),
   dense: z.boolean(),
   embedder: z.string(),

@@ -18,7 +18,15 @@ export type AnswerBehaviour =
   /** Headers and one content chunk, then nothing (until the client gives up). */
   | { kind: 'stall'; firstChunk?: string }
   /** A few valid chunks, then `data: {not json` lines. */
-  | { kind: 'malformed'; validChunks?: string[] };
+  | { kind: 'malformed'; validChunks?: string[] }
+  /** Content chunks, then the stream ends without a finish_reason or [DONE] (cut off upstream). */
+  | { kind: 'cut'; chunks: string[] }
+  /** One content chunk, then empty keep-alive chunks every `everyMs`, forever. */
+  | { kind: 'keepalive'; firstChunk: string; everyMs: number }
+  /** Content chunks every `everyMs`, forever. */
+  | { kind: 'endless'; chunk: string; everyMs: number }
+  /** Content chunks, then `finish_reason: length` (cut at max_tokens). */
+  | { kind: 'length'; chunks: string[] };
 
 export interface Script {
   answer: AnswerBehaviour;
@@ -174,6 +182,30 @@ export class FakeOpenAI {
         this.sseHead(res);
         res.write(this.chunkLine(model, behaviour.firstChunk ?? 'FT-PFN is ', true));
         return; // and nothing more: the client has to give up
+      }
+      case 'cut': {
+        this.sseHead(res);
+        behaviour.chunks.forEach((c, i) => res.write(this.chunkLine(model, c, i === 0)));
+        res.end();
+        return;
+      }
+      case 'length': {
+        this.sseHead(res);
+        behaviour.chunks.forEach((c, i) => res.write(this.chunkLine(model, c, i === 0)));
+        res.write(this.chunkLine(model, null, false, 'length'));
+        res.end('data: [DONE]\n\n');
+        return;
+      }
+      case 'keepalive':
+      case 'endless': {
+        this.sseHead(res);
+        res.write(this.chunkLine(model, behaviour.kind === 'keepalive' ? behaviour.firstChunk : behaviour.chunk, true));
+        while (!res.destroyed && !res.writableEnded) {
+          await sleep(behaviour.everyMs);
+          if (res.destroyed) return;
+          res.write(this.chunkLine(model, behaviour.kind === 'keepalive' ? '' : behaviour.chunk, false));
+        }
+        return;
       }
       case 'malformed': {
         this.sseHead(res);

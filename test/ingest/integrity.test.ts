@@ -1,0 +1,96 @@
+/**
+ * An index whose files parse but disagree (with their manifest, or with each other) is never
+ * served: loading refuses it, the server rebuilds it at start, and `/health` answers 503
+ * `degraded` when a real search through the index fails.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAnswerer } from '../../src/answer/answerer.js';
+import { loadCorpus } from '../../src/corpus/load.js';
+import { ingest } from '../../src/ingest/ingest.js';
+import { IndexIntegrityError, loadIndex } from '../../src/ingest/index-files.js';
+import { HybridRetriever, type RetrievedPaper } from '../../src/retrieval/retriever.js';
+import { TermStats } from '../../src/retrieval/term-stats.js';
+import { createApp } from '../../src/server/app.js';
+import * as assets from '../../src/server/web-assets.generated.js';
+import { baseEnv, logSink, makeDirs, start, type TestDirs } from '../helpers/app.js';
+
+const CORPUS = 'test/fixtures/tiny-corpus.jsonl';
+let dirs: TestDirs;
+
+beforeEach(async () => {
+  dirs = await makeDirs('integrity');
+  await ingest({ corpus: await loadCorpus(CORPUS), corpusPath: CORPUS, indexDir: dirs.indexDir, embedding: { embedder: null, error: 'none' } });
+});
+afterEach(async () => {
+  await dirs.cleanup();
+});
+
+const rewrite = async (file: string, edit: (json: any) => unknown) => {
+  const path = join(dirs.indexDir, file);
+  await writeFile(path, JSON.stringify(edit(JSON.parse(await readFile(path, 'utf8')))));
+};
+
+describe('loading an index that disagrees with itself', () => {
+  it.each([
+    ['papers.json with a paper dropped', () => rewrite('papers.json', (p: unknown[]) => p.slice(1))],
+    ['papers.json emptied', () => rewrite('papers.json', () => [])],
+    ['lexical.json swapped for an index of other papers', () => rewrite('lexical.json', (l: { documentCount: number }) => ({ ...l, documentCount: 0 }))],
+    ['calibration.json edited', () => rewrite('calibration.json', (c: { related: number }) => ({ ...c, related: 0 }))],
+  ])('refuses %s', async (_name, tamper) => {
+    await tamper();
+    await expect(loadIndex(dirs.indexDir)).rejects.toBeInstanceOf(IndexIntegrityError);
+  });
+
+  it('loads the untouched index', async () => {
+    const index = await loadIndex(dirs.indexDir);
+    expect(index.papers).toHaveLength(index.manifest.papers);
+  });
+
+  it('is rebuilt by the server at start, which then serves it healthy', async () => {
+    await rewrite('papers.json', (p: unknown[]) => p.slice(1));
+    const sink = logSink();
+    const app = await start({ ...baseEnv(dirs), CORPUS_PATH: CORPUS }, sink);
+    try {
+      expect(sink.lines.join('\n')).toMatch(/could not be read .*does not match its manifest.*rebuilding it/);
+      const res = await fetch(`${app.url}/health`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: 'ok', papers: 30 });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('/health runs a real search', () => {
+  async function appWith(search: (q: string, k: number) => Promise<RetrievedPaper[]>) {
+    const index = await loadIndex(dirs.indexDir);
+    const retriever = new HybridRetriever({ papers: index.papers, lexical: index.lexical });
+    retriever.search = search;
+    const answerer = createAnswerer({ retriever, stats: new TermStats(index.papers), calibration: index.calibration, llm: null });
+    return { app: createApp({ retriever, answerer, embedder: { id: 'none' }, assets, log: () => {} }), retriever };
+  }
+
+  it('is ok when a paper’s title finds that paper', async () => {
+    const index = await loadIndex(dirs.indexDir);
+    const real = new HybridRetriever({ papers: index.papers, lexical: index.lexical });
+    const { app } = await appWith((q, k) => real.search(q, k));
+    const res = await app.request('/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it.each([
+    ['search throws', async () => Promise.reject(new Error('vectors are null'))],
+    ['search finds nothing', async () => []],
+  ])('is 503 degraded, saying what to do, when %s', async (_name, search) => {
+    const { app } = await appWith(search);
+    const res = await app.request('/health');
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { status: string; problem: string };
+    expect(body.status).toBe('degraded');
+    expect(body.problem).toMatch(/npm run ingest/);
+    expect(JSON.stringify(body)).not.toMatch(/vectors are null|\/tmp\//); // no internals, no paths
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * What a public endpoint answers to requests it should not serve: wrong methods get 405 with
+ * `Allow`; a page whose DNS name was rebound to the loopback server is cross-origin (refused);
+ * an allowed origin must be written with its scheme.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, ConfigError } from '../../src/config.js';
+import { allowedHosts, buildApp } from '../../src/node.js';
+import { baseEnv, logSink, makeDirs, type TestDirs } from '../helpers/app.js';
+
+let dirs: TestDirs;
+let app: Awaited<ReturnType<typeof buildApp>>['app'];
+
+beforeAll(async () => {
+  dirs = await makeDirs('hardening');
+  ({ app } = await buildApp(loadConfig({ ...baseEnv(dirs), CORPUS_PATH: 'test/fixtures/tiny-corpus.jsonl' }), logSink().log));
+});
+afterAll(async () => {
+  await dirs?.cleanup();
+});
+
+const req = (path: string, init: RequestInit & { host?: string } = {}) => {
+  const headers = new Headers(init.headers);
+  return app.request(`http://${init.host ?? '127.0.0.1:8787'}${path}`, { ...init, headers });
+};
+
+describe('405 for a known path with the wrong method', () => {
+  it.each([
+    ['GET', '/api/chat', 'POST, OPTIONS'],
+    ['PUT', '/api/search', 'POST, OPTIONS'],
+    ['POST', '/health', 'GET, HEAD'],
+    ['DELETE', '/api/papers/x', 'GET, HEAD, OPTIONS'],
+    ['POST', '/widget.js', 'GET, HEAD'],
+  ])('%s %s -> 405, Allow: %s', async (method, path, allow) => {
+    const res = await req(path, { method });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe(allow);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('method_not_allowed');
+    expect(body.error.message).toContain(allow);
+  });
+
+  it('still answers 404 for an unknown path', async () => {
+    expect((await req('/api/nothing', { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('DNS rebinding: the Host header does not make a request same-origin', () => {
+  const chat = (host: string, origin: string) =>
+    req('/api/search', { method: 'POST', host, headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'graphs' }) });
+
+  it('refuses a page on a rebound name (Host and Origin both evil.example)', async () => {
+    const res = await chat('evil.example:8787', 'http://evil.example:8787');
+    expect(res.status).toBe(403);
+  });
+
+  it('serves the page on the server’s own loopback names', async () => {
+    expect((await chat('127.0.0.1:8787', 'http://127.0.0.1:8787')).status).toBe(200);
+    expect((await chat('localhost:8787', 'http://localhost:8787')).status).toBe(200);
+  });
+
+  it.each([
+    [{ HOST: '127.0.0.1', ALLOWED_HOSTS: [] }, ['localhost', '127.0.0.1', '[::1]', '127.0.0.1']],
+    [{ HOST: '0.0.0.0', ALLOWED_HOSTS: [] }, []],
+    [{ HOST: '0.0.0.0', ALLOWED_HOSTS: ['papers.example.org'] }, ['papers.example.org']],
+  ])('allowedHosts(%j) = %j', (config, expected) => {
+    expect(allowedHosts(config)).toEqual(expected);
+  });
+});
+
+describe('ALLOWED_ORIGINS', () => {
+  it('refuses an entry without a scheme, naming the variable', () => {
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'blog.example.org' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'blog.example.org' })).toThrow(/ALLOWED_ORIGINS.*scheme/s);
+    expect(loadConfig({ ALLOWED_ORIGINS: 'https://blog.example.org, *' }).ALLOWED_ORIGINS).toEqual(['https://blog.example.org', '*']);
+  });
+});
