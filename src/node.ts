@@ -21,12 +21,18 @@ import { loadSpelling } from './retrieval/spelling-node.js';
 import { HybridRetriever } from './retrieval/retriever.js';
 import { TermStats } from './retrieval/term-stats.js';
 import { loadTransformersEmbedder } from './retrieval/transformers-embedder.js';
-import { createApp } from './server/app.js';
+import { createApp, type Lifecycle } from './server/app.js';
 import * as assets from './server/web-assets.generated.js';
 
 export interface RunningServer {
   url: string;
+  /** Stops at once, cutting open connections (tests). */
   close(): Promise<void>;
+  /**
+   * Stops gracefully: no new requests (503), answers in flight may finish within `graceMs`
+   * (default SHUTDOWN_GRACE_MS), then those still streaming end with an `error` event.
+   */
+  shutdown(graceMs?: number): Promise<void>;
   config: Config;
 }
 
@@ -47,7 +53,7 @@ export async function corpusToServe(config: Config, env: Record<string, string |
 }
 
 /** Everything the app needs, built from the configuration. */
-export async function buildApp(config: Config, log: Log) {
+export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) {
   const embedding = await loadTransformersEmbedder({
     model: config.EMBEDDING_MODEL,
     modelsDir: config.MODELS_DIR,
@@ -89,6 +95,7 @@ export async function buildApp(config: Config, log: Log) {
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
     exemptFromRateLimit: (c) => c.req.header(WARM_UP_HEADER) === WARM_UP_TOKEN,
     log,
+    ...(lifecycle ? { lifecycle } : {}),
   });
   return { app, retriever, answerer, index, llm };
 }
@@ -131,18 +138,37 @@ async function warmUp(url: string, papers: readonly Paper[], withChat: boolean) 
 export async function startServer(env: Record<string, string | undefined> = process.env, log: Log = (m) => console.error(m)): Promise<RunningServer> {
   const loaded = loadConfig(env);
   const config = { ...loaded, CORPUS_PATH: await corpusToServe(loaded, env, log) };
-  const { app, index, llm } = await buildApp(config, log);
+  let draining = false;
+  const stop = new AbortController();
+  const { app, index, llm } = await buildApp(config, log, { draining: () => draining, stop: stop.signal });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info: AddressInfo) => {
       const host = info.address.includes(':') ? `[${info.address}]` : info.address;
       const url = `http://${host}:${info.port}`;
+      const http = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
       const running: RunningServer = {
         url,
         config,
         close: () => new Promise<void>((done) => {
           server.close(() => done());
-          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          http.closeAllConnections();
         }),
+        shutdown: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
+          draining = true;
+          const closed = new Promise<void>((done) => server.close(() => done()));
+          // Idle keep-alive connections go now; busy ones when their answer ends, or at the deadline.
+          const idle = setInterval(() => http.closeIdleConnections(), 100);
+          http.closeIdleConnections();
+          const graceOver = new Promise<'grace'>((r) => setTimeout(() => r('grace'), graceMs).unref());
+          if ((await Promise.race([closed.then(() => 'closed' as const), graceOver])) === 'grace') {
+            log(`shutdown: answers still running after ${graceMs} ms are ended with an error event`);
+            stop.abort();
+            await new Promise((r) => setTimeout(r, 250)); // let those error events go out
+            http.closeAllConnections();
+            await closed;
+          }
+          clearInterval(idle);
+        },
       };
       warmUp(url, index.papers, !llm).then(() => resolve(running), reject);
     });
@@ -157,9 +183,12 @@ async function main() {
   try {
     const server = await startServer();
     console.log(`paper chat: serving on ${server.url} (ready in ${Date.now() - started} ms)`);
-    const stop = () => server.close().then(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const stop = (signal: string) => {
+      console.error(`paper chat: ${signal}: finishing the answers in flight (up to ${server.config.SHUTDOWN_GRACE_MS} ms), then stopping`);
+      void server.shutdown().then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
   } catch (e) {
     if (e instanceof ConfigError || e instanceof CorpusError || e instanceof ForeignFolderError) {
       console.error(`paper chat: ${e.message}`);

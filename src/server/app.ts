@@ -40,6 +40,16 @@ export interface AppDeps {
   /** Requests the rate limit does not count (the server's own start-up warm-up). */
   exemptFromRateLimit?: (c: Context) => boolean;
   log?: (msg: string) => void;
+  /**
+   * Shutting down: once `draining()` holds, new requests get 503; when `stop` aborts (the grace
+   * period is over), answers still streaming end with an `error` event.
+   */
+  lifecycle?: Lifecycle;
+}
+
+export interface Lifecycle {
+  draining(): boolean;
+  stop: AbortSignal;
 }
 
 /**
@@ -53,6 +63,15 @@ export function createApp(deps: AppDeps) {
   const log = deps.log ?? console.error;
   const app = new Hono();
 
+  if (deps.lifecycle) {
+    const { draining } = deps.lifecycle;
+    app.use('*', async (c, next) => {
+      if (!draining()) return next();
+      c.header('Connection', 'close');
+      c.header('Retry-After', '5');
+      return sendError(c, 503, 'shutting_down', 'The server is restarting or shutting down. Try again in a few seconds.');
+    });
+  }
   app.use('/api/*', originGuard({ allowedOrigins: deps.allowedOrigins ?? [], allowedHosts: deps.allowedHosts ?? [] }));
   app.use(
     '/api/*',
@@ -103,7 +122,7 @@ export function createApp(deps: AppDeps) {
   }));
   app.route('/', searchRoutes(deps.retriever));
   app.route('/', paperRoutes(deps.retriever));
-  app.route('/', chatRoutes(deps.answerer, log));
+  app.route('/', chatRoutes(deps.answerer, log, deps.lifecycle?.stop));
   app.route('/', webRoutes(deps.assets));
 
   // A known path asked with another method: 405 naming the methods it takes (not a 404).

@@ -6,6 +6,8 @@ import { ApiError } from '../errors.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { ChatRequestSchema } from '../schemas.js';
 
+const SHUTDOWN_MESSAGE = 'The server is shutting down and could not finish this answer. Ask again in a few seconds.';
+
 /** The SSE event name and JSON payload of one answerer event. */
 function toSse(event: ChatEvent): { event: string; data: string } {
   switch (event.type) {
@@ -20,19 +22,33 @@ function toSse(event: ChatEvent): { event: string; data: string } {
   }
 }
 
-/** `POST /api/chat`: JSON by default; SSE with `stream: true` or `Accept: text/event-stream`. */
-export function chatRoutes(answerer: Answerer, log: (msg: string) => void) {
+/**
+ * `POST /api/chat`: JSON by default; SSE with `stream: true` or `Accept: text/event-stream`.
+ * When `stop` aborts (the server's shutdown grace is over), an answer still running is abandoned:
+ * a stream ends with an `error` event, a JSON request gets 503.
+ */
+export function chatRoutes(answerer: Answerer, log: (msg: string) => void, stop?: AbortSignal) {
   return new Hono().post('/api/chat', jsonBody(ChatRequestSchema), async (c) => {
     const { messages, stream } = c.get('body');
     const wantsStream = stream || /\btext\/event-stream\b/.test(c.req.header('accept') ?? '');
     const abort = new AbortController();
     c.req.raw.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    const onStop = () => abort.abort();
+    stop?.addEventListener('abort', onStop, { once: true });
+    const shuttingDown = () => stop?.aborted === true;
 
     if (!wantsStream) {
       let result: ChatResult | null = null;
-      for await (const event of answerer.answer(messages, { signal: abort.signal })) {
-        if (event.type === 'done') result = event.result;
-        if (event.type === 'error') throw new ApiError(500, event.code, event.message);
+      try {
+        for await (const event of answerer.answer(messages, { signal: abort.signal })) {
+          if (event.type === 'done') result = event.result;
+          if (event.type === 'error') throw new ApiError(500, event.code, event.message);
+        }
+      } catch (e) {
+        if (shuttingDown()) throw new ApiError(503, 'shutting_down', SHUTDOWN_MESSAGE);
+        throw e;
+      } finally {
+        stop?.removeEventListener('abort', onStop);
       }
       if (!result) throw new ApiError(500, 'no_answer', 'The answerer produced no answer. Try again.');
       return c.json(result);
@@ -45,10 +61,19 @@ export function chatRoutes(answerer: Answerer, log: (msg: string) => void) {
       c,
       async (sse) => {
         sse.onAbort(() => abort.abort());
-        for await (const event of answerer.answer(messages, { signal: abort.signal })) {
-          if (sse.aborted || sse.closed) break;
-          await sse.writeSSE(toSse(event));
+        let finished = false;
+        try {
+          for await (const event of answerer.answer(messages, { signal: abort.signal })) {
+            if (sse.aborted || sse.closed) break;
+            await sse.writeSSE(toSse(event));
+            finished ||= event.type === 'done' || event.type === 'error';
+          }
+        } catch (e) {
+          if (!shuttingDown()) throw e;
+        } finally {
+          stop?.removeEventListener('abort', onStop);
         }
+        if (!finished && shuttingDown() && !sse.closed) await sse.writeSSE(toSse({ type: 'error', code: 'shutting_down', message: SHUTDOWN_MESSAGE }));
       },
       async (err, sse) => {
         log(`chat stream failed: ${err.stack ?? err.message}`);
