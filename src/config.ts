@@ -40,7 +40,10 @@ export const ConfigSchema = z.object({
     .string()
     .default('')
     .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  MAX_CONCURRENT_CHATS: z.coerce.number().int().min(1).default(32),
+  CHAT_QUEUE: z.coerce.number().int().min(0).default(64),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
 export type Config = z.infer<typeof ConfigSchema>;

@@ -21,6 +21,7 @@ import { loadSpelling } from './retrieval/spelling-node.js';
 import { HybridRetriever } from './retrieval/retriever.js';
 import { TermStats } from './retrieval/term-stats.js';
 import { loadTransformersEmbedder } from './retrieval/transformers-embedder.js';
+import type { Server as HttpServer } from 'node:http';
 import { createApp, type Lifecycle } from './server/app.js';
 import * as assets from './server/web-assets.generated.js';
 
@@ -92,12 +93,54 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
     allowedOrigins: config.ALLOWED_ORIGINS,
     allowedHosts: allowedHosts(config),
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
-    clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
-    exemptFromRateLimit: (c) => c.req.header(WARM_UP_HEADER) === WARM_UP_TOKEN,
+    maxConcurrentChats: config.MAX_CONCURRENT_CHATS,
+    chatQueue: config.CHAT_QUEUE,
+    clientKey: (c) => clientAddress(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.TRUST_PROXY_HOPS),
+    // Loopback clients (local tools, evaluation, the start-up warm-up) are not limited; behind a
+    // reverse proxy on this machine set TRUST_PROXY_HOPS, so clients are told apart by X-Forwarded-For.
+    exemptFromRateLimit: (c) =>
+      c.req.header(WARM_UP_HEADER) === WARM_UP_TOKEN || isLoopback(clientAddress(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.TRUST_PROXY_HOPS)),
     log,
     ...(lifecycle ? { lifecycle } : {}),
   });
   return { app, retriever, answerer, index, llm };
+}
+
+/**
+ * The client's address for rate limiting: the socket's peer, or with `hops` trusted proxies in
+ * front, the address the outermost of them saw (X-Forwarded-For read from the right, so a client
+ * cannot pick its own key by sending the header).
+ */
+export function clientAddress(socket: string | undefined, forwardedFor: string | undefined, hops: number): string {
+  if (hops > 0 && forwardedFor) {
+    const chain = forwardedFor.split(',').map((a) => a.trim()).filter(Boolean);
+    const at = chain.length - hops;
+    if (at >= 0) return chain[at]!;
+    return chain[0] ?? socket ?? 'unknown';
+  }
+  return socket ?? 'unknown';
+}
+
+/** A loopback address (IPv4, IPv6 or IPv4-mapped). */
+export const isLoopback = (address: string) => /^(127\.|::1$|::ffff:127\.)/.test(address);
+
+/** Socket limits of the Node server (one place). */
+export const SOCKET_LIMITS = {
+  /** A client must send its request headers within this long (slow-header attacks). */
+  headersTimeoutMs: 15_000,
+  /** ... and its whole request body within this long. Streams of the response are not bounded by it. */
+  requestTimeoutMs: 60_000,
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: 5_000,
+  /** Open connections at most; more are refused by the kernel's backlog. */
+  maxConnections: 2_048,
+} as const;
+
+function applySocketLimits(server: HttpServer) {
+  server.headersTimeout = SOCKET_LIMITS.headersTimeoutMs;
+  server.requestTimeout = SOCKET_LIMITS.requestTimeoutMs;
+  server.keepAliveTimeout = SOCKET_LIMITS.keepAliveTimeoutMs;
+  server.maxConnections = SOCKET_LIMITS.maxConnections;
 }
 
 /** Loopback names, for a server that listens on loopback. */
@@ -172,6 +215,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       };
       warmUp(url, index.papers, !llm).then(() => resolve(running), reject);
     });
+    applySocketLimits(server as unknown as HttpServer);
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'EADDRINUSE' ? new ConfigError(`port ${config.PORT} on ${config.HOST} is in use: stop the other server or set PORT`) : e),
     );

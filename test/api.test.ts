@@ -368,15 +368,25 @@ describe('origin guard', () => {
 });
 
 describe('rate limit', () => {
-  it('answers 429 JSON once a client exceeds RATE_LIMIT_PER_MINUTE', async () => {
-    const limited = await start({ RATE_LIMIT_PER_MINUTE: '3' });
-    for (let i = 0; i < 3; i++) expect((await postJson('/api/search', { query: 'graphs' }, limited)).status).toBe(200);
-    const fourth = await postJson('/api/search', { query: 'graphs' }, limited);
-    expectError(fourth, 429, 'rate_limited', /3/);
-    // The limit covers the API; health checks are not counted or refused.
+  // Behind one trusted proxy: X-Forwarded-For's last entry is the address the proxy saw.
+  const from = (client: string, claimed?: string) => ({ 'x-forwarded-for': claimed ? `${claimed}, ${client}` : client });
+
+  it('limits each client, a chat costing six searches, with 429 JSON and Retry-After; loopback clients are not limited', async () => {
+    const limited = await start({ RATE_LIMIT_PER_MINUTE: '12', TRUST_PROXY_HOPS: '1' });
+    for (let i = 0; i < 12; i++) expect((await postJson('/api/search', { query: 'graphs' }, limited, from('203.0.113.5'))).status).toBe(200);
+    const over = await postJson('/api/search', { query: 'graphs' }, limited, from('203.0.113.5'));
+    expectError(over, 429, 'rate_limited', /12/);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Chats: 12 / 6 = 2 a minute.
+    const chat = () => postJson('/api/chat', { messages: [{ role: 'user', content: 'What is FT-PFN?' }] }, limited, from('203.0.113.6'));
+    expect((await chat()).status).toBe(200);
+    expect((await chat()).status).toBe(200);
+    expectError(await chat(), 429, 'rate_limited');
+    // Another client has its own budget, even when it claims to be the limited one.
+    expect((await postJson('/api/search', { query: 'graphs' }, limited, from('198.51.100.9', '203.0.113.5'))).status).toBe(200);
+    // Health checks are not counted or refused; a client on this machine (no proxy header) is not limited.
     expect((await call(limited, '/health')).status).toBe(200);
-    // The main server has no limit.
-    for (let i = 0; i < 5; i++) expect((await postJson('/api/search', { query: 'graphs' })).status).toBe(200);
+    for (let i = 0; i < 15; i++) expect((await postJson('/api/search', { query: 'graphs' }, limited)).status).toBe(200);
   });
 });
 

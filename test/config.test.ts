@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, llmConfigured } from '../src/config.js';
 describe('loadConfig', () => {
   it('fills defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ HOST: '127.0.0.1', PORT: 8787, CORPUS_PATH: 'data/papers.txt', INDEX_DIR: 'data/index', OPENAI_MODEL: 'gpt-4o-mini', ALLOW_REMOTE_MODELS: true, RATE_LIMIT_PER_MINUTE: 0 });
+    expect(c).toMatchObject({ HOST: '127.0.0.1', PORT: 8787, CORPUS_PATH: 'data/papers.txt', INDEX_DIR: 'data/index', OPENAI_MODEL: 'gpt-4o-mini', ALLOW_REMOTE_MODELS: true, RATE_LIMIT_PER_MINUTE: 120, TRUST_PROXY_HOPS: 0 });
     expect(c.ALLOWED_ORIGINS).toEqual([]);
     expect(llmConfigured(c)).toBe(false);
   });

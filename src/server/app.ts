@@ -4,6 +4,7 @@ import { rateLimiter } from 'hono-rate-limiter';
 import type { Answerer } from '../answer/answerer.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import { handleError, sendError } from './errors.js';
+import { concurrencyLimit } from './middleware/concurrency-limit.js';
 import { originGuard } from './middleware/origin-guard.js';
 import { chatRoutes } from './routes/chat.js';
 import { healthRoutes } from './routes/health.js';
@@ -13,6 +14,8 @@ import { webRoutes, type WebAssets } from './routes/web.js';
 
 /** Largest accepted request body: 50 turns of 8,000 characters fit. */
 const MAX_BODY_BYTES = 512 * 1024;
+/** What a chat costs against the rate limit, in units of a search (it searches, then composes, maybe with an LLM). */
+export const CHAT_COST = 6;
 
 /** Each route and the methods it answers (OPTIONS is the CORS preflight, answered by the origin guard). */
 const ALLOWED_METHODS: readonly [string, string][] = [
@@ -33,8 +36,11 @@ export interface AppDeps {
   allowedOrigins?: readonly string[];
   /** Host names the server answers to for same-origin requests; empty: any (see originGuard). */
   allowedHosts?: readonly string[];
-  /** API requests (`/api/*`) per client per minute; 0 turns the limit off. Default 0. */
+  /** API request units per client per minute (a chat costs CHAT_COST); 0 turns the limit off. Default 0. */
   rateLimitPerMinute?: number;
+  /** Chats answered at once; more wait in a queue of `chatQueue`, beyond it 503. Unset: no cap. */
+  maxConcurrentChats?: number;
+  chatQueue?: number;
   /** Identifies a client for rate limiting (the Node entry uses the socket address). */
   clientKey?: (c: Context) => string;
   /** Requests the rate limit does not count (the server's own start-up warm-up). */
@@ -84,19 +90,30 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  if (deps.rateLimitPerMinute) {
-    app.use(
-      '/api/*',
+  const rpm = deps.rateLimitPerMinute ?? 0;
+  if (rpm > 0) {
+    // Weighted by cost: a chat counts CHAT_COST units of the minute's budget, anything else one.
+    const key = deps.clientKey ?? ((c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous');
+    const skip = deps.exemptFromRateLimit ?? (() => false);
+    const limited = (limit: number, what: string) =>
       rateLimiter({
         windowMs: 60_000,
-        limit: deps.rateLimitPerMinute,
+        limit,
         standardHeaders: 'draft-7',
-        keyGenerator: deps.clientKey ?? ((c) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous'),
-        skip: deps.exemptFromRateLimit ?? (() => false),
-        handler: (c) => sendError(c, 429, 'rate_limited', `Too many requests: at most ${deps.rateLimitPerMinute} a minute. Wait a moment and try again.`),
-      }),
-    );
+        keyGenerator: (c) => `${what}:${key(c)}`,
+        skip,
+        handler: (c) => {
+          const reset = /reset=(\d+)/.exec(c.res.headers.get('ratelimit') ?? '')?.[1];
+          c.header('Retry-After', reset ?? '60');
+          return sendError(c, 429, 'rate_limited', `Too many ${what} requests: at most ${limit} a minute from one client. Wait a moment and try again.`);
+        },
+      });
+    const chats = limited(Math.max(1, Math.floor(rpm / CHAT_COST)), 'chat');
+    const others = limited(rpm, 'API');
+    app.use('/api/*', async (c, next) => (c.req.path === '/api/chat' ? chats(c, next) : others(c, next)));
   }
+  if (deps.maxConcurrentChats) app.use('/api/chat', concurrencyLimit({ max: deps.maxConcurrentChats, queue: deps.chatQueue ?? 0 }));
+
 
   // The smoke query: a paper's own title must find that paper (cheap, and it exercises the index).
   const probe = deps.retriever.papers[0];

@@ -1,0 +1,75 @@
+import type { MiddlewareHandler } from 'hono';
+import { sendError } from '../errors.js';
+
+export interface ConcurrencyLimitOptions {
+  /** Requests handled at once. */
+  max: number;
+  /** Requests that may wait for a slot; one more gets 503 with `Retry-After`. */
+  queue: number;
+  /** Seconds a refused client is told to wait. Default 5. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * At most `max` requests in their handler at once (an LLM behind them has finite capacity), the
+ * next `queue` waiting in order, any beyond refused at once with 503 and `Retry-After`. A slot is
+ * held until the response body (a whole SSE stream included) has been sent or abandoned.
+ *
+ * @example
+ * app.use('/api/chat', concurrencyLimit({ max: 32, queue: 64 }))
+ */
+export function concurrencyLimit(options: ConcurrencyLimitOptions): MiddlewareHandler {
+  const { max, queue, retryAfterSeconds = 5 } = options;
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+  return async (c, next) => {
+    if (active >= max) {
+      if (waiting.length >= queue) {
+        c.header('Retry-After', String(retryAfterSeconds));
+        return sendError(c, 503, 'busy', `The server is answering ${max} questions at once and ${queue} more are waiting. Try again in ${retryAfterSeconds} seconds.`);
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    } else active++;
+    let released = false;
+    const once = () => {
+      if (!released) {
+        released = true;
+        release();
+      }
+    };
+    try {
+      await next();
+    } catch (e) {
+      once();
+      throw e;
+    }
+    const body = c.res.body;
+    if (!body) {
+      once();
+      return;
+    }
+    // Hold the slot until the body is fully sent (or the client goes away).
+    const reader = body.getReader();
+    c.res = new Response(
+      new ReadableStream({
+        async pull(ctrl) {
+          const { done, value } = await reader.read().catch((e: unknown) => (once(), Promise.reject(e)));
+          if (done) {
+            once();
+            ctrl.close();
+          } else ctrl.enqueue(value);
+        },
+        cancel(reason) {
+          once();
+          return reader.cancel(reason);
+        },
+      }),
+      c.res,
+    );
+  };
+}
