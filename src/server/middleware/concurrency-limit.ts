@@ -13,7 +13,7 @@ export interface ConcurrencyLimitOptions {
 /**
  * At most `max` requests in their handler at once (an LLM behind them has finite capacity), the
  * next `queue` waiting in order, any beyond refused at once with 503 and `Retry-After`. A slot is
- * held until the response body (a whole SSE stream included) has been sent or abandoned.
+ * held until the handler returns or, for an SSE stream, until the stream has been sent or abandoned.
  *
  * @example
  * app.use('/api/chat', concurrencyLimit({ max: 32, queue: 64 }))
@@ -49,11 +49,13 @@ export function concurrencyLimit(options: ConcurrencyLimitOptions): MiddlewareHa
       throw e;
     }
     const body = c.res.body;
-    if (!body) {
+    // Only a stream is still working after the handler returns; a HEAD response is never read.
+    const streaming = /\btext\/event-stream\b/.test(c.res.headers.get('content-type') ?? '');
+    if (!body || !streaming || c.req.method === 'HEAD') {
       once();
       return;
     }
-    // Hold the slot until the body is fully sent (or the client goes away).
+    // Hold the slot until the stream is fully sent (or the client goes away).
     const reader = body.getReader();
     c.res = new Response(
       new ReadableStream({

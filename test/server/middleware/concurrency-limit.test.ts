@@ -22,7 +22,7 @@ function gatedApp(max: number, queue: number) {
           ctrl.close();
         },
       });
-      return new Response(body);
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
     }
     await new Promise<void>((r) => gates.push(r));
     return c.text('ok');
@@ -44,7 +44,7 @@ describe('concurrencyLimit', () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('7');
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('busy');
-    gates.shift()!(); // a finishes (its body read): the queued one starts
+    gates.shift()!(); // a finishes: the queued one starts
     expect(await (await a).text()).toBe('ok');
     await tick();
     expect(entered()).toBe(3);
@@ -53,7 +53,7 @@ describe('concurrencyLimit', () => {
     expect((await queued).status).toBe(200);
   });
 
-  it('holds a slot until a streamed body has been read to its end', async () => {
+  it('holds a slot until a streamed (SSE) body has been read to its end', async () => {
     const { app, gates, entered } = gatedApp(1, 0);
     const first = await app.request('/x?streamed=1');
     expect(first.status).toBe(200);
@@ -70,7 +70,7 @@ describe('concurrencyLimit', () => {
     expect((await next).status).toBe(200);
   });
 
-  it('frees the slot when the client abandons a streamed body', async () => {
+  it('frees the slot when the client abandons a stream, and at once for HEAD requests', async () => {
     const { app, entered } = gatedApp(1, 0);
     const first = await app.request('/x?streamed=1');
     await first.body!.cancel();
@@ -79,5 +79,18 @@ describe('concurrencyLimit', () => {
     await tick();
     expect(entered()).toBe(2);
     void next;
+  });
+
+  it('never keeps a slot for a HEAD request, whose body nobody reads', async () => {
+    const { app, gates } = gatedApp(1, 0);
+    const head = app.request('/x?streamed=1', { method: 'HEAD' });
+    await tick();
+    gates.shift()?.();
+    await head;
+    await tick();
+    const next = app.request('/x');
+    await tick();
+    gates.shift()!();
+    expect((await next).status).toBe(200);
   });
 });
