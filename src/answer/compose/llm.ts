@@ -1,5 +1,5 @@
 import { finalizeCitations } from '../citations.js';
-import { LlmFailure, NOT_COVERED, streamLlmAnswer, type LlmOptions } from '../llm.js';
+import { leaksPrompt, LlmFailure, NOT_COVERED, streamLlmAnswer, type LlmOptions } from '../llm.js';
 import { numbered, type Composer, type Composition } from './composer.js';
 
 /**
@@ -15,6 +15,7 @@ export function llmComposer(llm: LlmOptions): Composer {
       const withAbstracts = sources.map((s, i) => ({ ...s, abstract: input.sources[i]!.abstract }));
       const raw = (yield* streamLlmAnswer(llm, input.messages, withAbstracts, signal)).trim();
       if (raw.startsWith(NOT_COVERED)) return { kind: 'not-covered', mode: 'llm' };
+      if (leaksPrompt(raw, llm.prompts.answer)) throw new LlmFailure('the LLM answer repeated its instructions', 'the LLM answer repeated its prompt (canary or instructions)');
       const final = finalizeCitations(raw, sources);
       if (!final.citations.length) throw new LlmFailure(raw ? 'the LLM answer cited none of the sources' : 'the LLM returned an empty answer');
       return { kind: 'answer', mode: 'llm', ...final };
