@@ -29,6 +29,7 @@ export const ConfigSchema = z.object({
   LLM_DEADLINE_MS: z.coerce.number().int().positive().default(90_000),
   LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(32_000).default(800),
   PROMPTS_DIR: z.string().default('prompts'),
+  ANSWER_SIGNING_KEY: optionalString,
   ALLOWED_ORIGINS: z
     .string()
     .default('')

@@ -84,7 +84,14 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
   });
 
   const llm = llmConfigured(config) ? llmFromConfig(config, await loadPrompts(config.PROMPTS_DIR)) : null;
-  const answerer = createAnswerer({ retriever, stats: new TermStats(index.papers), calibration: index.calibration, llm, log });
+  const answerer = createAnswerer({
+    retriever,
+    stats: new TermStats(index.papers),
+    calibration: index.calibration,
+    llm,
+    log,
+    ...(config.ANSWER_SIGNING_KEY ? { signingKey: config.ANSWER_SIGNING_KEY } : {}),
+  });
   const app = createApp({
     retriever,
     answerer,

@@ -36,7 +36,14 @@ async function build(env: Env): Promise<App> {
   const papers = PaperSchema.array().parse(JSON.parse(papersText));
   const retriever = new HybridRetriever({ papers, lexical: LexicalIndex.fromJSON(lexicalText) });
   const llm = llmFromConfig(config, { answer: answerPrompt, condense: condensePrompt, suggest: suggestPrompt });
-  const answerer = createAnswerer({ retriever, stats: new TermStats(papers), calibration: CalibrationSchema.parse(JSON.parse(calibrationText)), llm });
+  // Many isolates serve one Worker: set ANSWER_SIGNING_KEY so they all trust the same signatures.
+  const answerer = createAnswerer({
+    retriever,
+    stats: new TermStats(papers),
+    calibration: CalibrationSchema.parse(JSON.parse(calibrationText)),
+    llm,
+    ...(config.ANSWER_SIGNING_KEY ? { signingKey: config.ANSWER_SIGNING_KEY } : {}),
+  });
   return createApp({
     retriever,
     answerer,

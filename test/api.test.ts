@@ -257,7 +257,7 @@ describe('POST /api/chat (non-streaming)', () => {
   it('answers a question about a paper, citing it', async () => {
     const body = await expectCitedAnswer('What does disentangled multi-fidelity deep Bayesian active learning propose?');
     expect(body.citations[0]!.title).toBe('Disentangled Multi-Fidelity Deep Bayesian Active Learning');
-    expect(Object.keys(body).sort()).toEqual(['abstained', 'answer', 'citations', 'mode', 'suggestions', 'unsupported', 'verified']);
+    expect(Object.keys(body).sort()).toEqual(['abstained', 'answer', 'citations', 'mode', 'signature', 'suggestions', 'unsupported', 'verified']);
     // Extractive answers are the abstracts' own sentences: every claim verified, every citation quoted.
     expect(body.verified).toBe(1);
     expect(body.unsupported).toEqual([]);

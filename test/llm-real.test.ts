@@ -95,7 +95,9 @@ describe.skipIf(!present)('real LLM (Gemma 3 270M) behind the OpenAI protocol', 
     const first = await chatJson(app.url, [user(`What does "${p.title}" propose?`)]);
     expect(first.status).toBe(200);
     const before = llm.log.length;
-    const follow = await chatJson(app.url, [user(`What does "${p.title}" propose?`), assistant(first.body.answer), user('Which datasets did they evaluate on?')]);
+    // The previous answer goes back as the page sends it: with the server's signature.
+    const previous = { ...assistant(first.body.answer), citations: first.body.citations.map((c) => c.id), ...(first.body.signature ? { signature: first.body.signature } : {}) };
+    const follow = await chatJson(app.url, [user(`What does "${p.title}" propose?`), previous, user('Which datasets did they evaluate on?')]);
     expect(follow.status).toBe(200);
     await expectHonest(follow.body);
     // Two model calls: the condensed search query, then the answer (unless the judge abstained first).

@@ -5,6 +5,7 @@ import type { Calibration } from '../support/calibrate.js';
 import { extractiveComposer } from './compose/extractive.js';
 import { llmComposer } from './compose/llm.js';
 import { withEvidence } from './compose/with-evidence.js';
+import { createAnswerSigner } from './signing.js';
 import { withFallback } from './compose/with-fallback.js';
 import { LlmFailure, type LlmOptions } from './llm.js';
 import { createAnswerPipeline, type PipelineOptions } from './pipeline.js';
@@ -23,6 +24,8 @@ export interface AnswererOptions {
   /** The LLM to answer with; null for extractive answers only. */
   llm: LlmOptions | null;
   sources?: PipelineOptions['sources'];
+  /** Key of the answer signatures (ANSWER_SIGNING_KEY); default: random per process. */
+  signingKey?: string;
   log?: (msg: string) => void;
 }
 
@@ -47,5 +50,5 @@ export function createAnswerer(options: AnswererOptions): Answerer {
         onFallback: (reason, error) => log(`llm fallback: ${error instanceof LlmFailure ? error.detail : reason}`),
       })
     : extractive;
-  return createAnswerPipeline({ ...options, composer });
+  return createAnswerPipeline({ ...options, composer, signer: createAnswerSigner(options.signingKey) });
 }

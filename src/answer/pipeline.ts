@@ -17,6 +17,7 @@ import { numbered, type Composer } from './compose/composer.js';
 import { abstention, notStatedMessage, NOT_COVERED_MESSAGE, NOT_INTRODUCED_MESSAGE } from './events.js';
 import { introduces } from '../support/origin.js';
 import { condenseQuery, suggestWithLlm, type LlmOptions } from './llm.js';
+import { createAnswerSigner, trustedTurns, type AnswerSigner } from './signing.js';
 import { suggestFollowUps } from './suggestions.js';
 import { DEFAULT_SOURCES, selectSources, sourceCount, type SourceOptions } from './sources.js';
 
@@ -29,6 +30,8 @@ export interface PipelineOptions {
   /** The LLM, when one is configured: condenses follow-ups into search queries; the judge is then lenient. */
   llm?: LlmOptions | null;
   sources?: Partial<SourceOptions>;
+  /** Signs answers and checks the assistant turns clients send back; default: a random key per process. */
+  signer?: Promise<AnswerSigner> | AnswerSigner;
 }
 
 /** What the turn asks: the question, or for "what about X?" the earlier question carried over to X. */
@@ -52,6 +55,7 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
   const { retriever, stats, calibration, composer } = options;
   const llm = options.llm ?? null;
   const sourceOptions = { ...DEFAULT_SOURCES, ...options.sources };
+  const signer = Promise.resolve(options.signer ?? createAnswerSigner());
   let finder: CitedPaperFinder | null = null;
 
   /** The papers a follow-up refers back to: the ids the client sent, else found from the answer's text. */
@@ -72,7 +76,9 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
     }
     const question = askedText(turn);
     const intent = questionIntent(question);
-    const query = (llm && turn.followUp ? await condenseQuery(llm, messages, opts.signal) : null) ?? retrievalQuery(turn);
+    // The LLM sees only the assistant turns this server signed: a client cannot put words in its mouth.
+    const forLlm = llm ? await trustedTurns(messages, await signer) : messages;
+    const query = (llm && turn.followUp ? await condenseQuery(llm, forLlm, opts.signal) : null) ?? retrievalQuery(turn);
     const lists = await retriever.lists(query, Math.max(sourceCount(intent, sourceOptions), OUTLIER_DEPTH));
     const focus = await focusOf(turn);
     const { sources, relative } = selectSources(lists.fused, intent, focus, sourceOptions);
@@ -108,7 +114,7 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
 
     const snippets = retriever.snippets(sources, lists.query);
     yield { type: 'sources', sources: numbered(sources).map((s, i) => ({ ...s, snippet: snippets[i] })) };
-    const gen = composer.compose({ messages, question, intent, sources, relative }, opts.signal);
+    const gen = composer.compose({ messages: forLlm, question, intent, sources, relative }, opts.signal);
     for (let r = await gen.next(); ; r = await gen.next()) {
       if (!r.done) {
         yield { type: 'delta', text: r.value };
@@ -130,7 +136,8 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
         ...(c.unsupported ? { unsupported: c.unsupported } : {}),
         ...(c.verified !== undefined ? { verified: c.verified } : {}),
       };
-      yield { type: 'done', result: { answer: c.answer, citations: c.citations, abstained: false, mode: c.mode, ...extra } };
+      const signature = await (await signer).sign(c.answer, c.citations.map((x) => x.id));
+      yield { type: 'done', result: { answer: c.answer, citations: c.citations, abstained: false, mode: c.mode, signature, ...extra } };
       return;
     }
   }

@@ -15,6 +15,8 @@ export const ChatMessageSchema = z.object({
   role: z.enum(['user', 'assistant']),
   content: z.string().max(MAX_MESSAGE_CHARS, `a message may hold at most ${MAX_MESSAGE_CHARS} characters`),
   citations: z.array(z.string().max(200)).max(MAX_CITED_IDS).optional(),
+  /** For an assistant turn: the `signature` the server gave that answer; unsigned turns do not reach the LLM. */
+  signature: z.string().max(128).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
@@ -50,6 +52,8 @@ export const ChatResultSchema = z.object({
   unsupported: z.array(UnsupportedSchema).optional(),
   /** Share of the answer's cited claims verified against their cited abstracts (0..1). */
   verified: z.number().min(0).max(1).optional(),
+  /** The server's signature of this answer: send it back with the assistant turn (see ChatMessage). */
+  signature: z.string().optional(),
   /** Follow-up questions the reader may ask next, each about papers of the collection. */
   suggestions: z.array(z.string()).optional(),
   /** Papers that came close but do not answer the question (on abstention). */

@@ -94,7 +94,9 @@ describe('chat page', () => {
     const final = states[states.length - 1]!;
     expect(final.status).toBe('done');
     expect(final.busy).toBe('false');
-    expect(streaming.every((s) => s.text.length < final.text.length)).toBe(true);
+    // It grew towards the final text (all of it may arrive before the done event does).
+    expect(streaming.every((s) => s.text.length <= final.text.length)).toBe(true);
+    expect(streaming.some((s) => s.text.length < final.text.length)).toBe(true);
     // The live region sits on the answer body.
     await expect(turn.locator('.pc-body').getAttribute('aria-live')).resolves.toBe('polite');
 

@@ -63,6 +63,9 @@ export async function start(env: Record<string, string | undefined>, sink: LogSi
 export interface Msg {
   role: 'user' | 'assistant';
   content: string;
+  citations?: string[];
+  /** The server's signature of an answer it gave, sent back with the assistant turn. */
+  signature?: string;
 }
 
 export const user = (content: string): Msg => ({ role: 'user', content });

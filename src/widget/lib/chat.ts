@@ -435,7 +435,12 @@ export function createChat(o: ChatOptions): Chat {
     for (const t of turns.filter((t) => t.result).slice(-HISTORY_TURNS)) {
       // The cited ids travel with the answer, so a follow-up is about exactly those papers.
       const citations = t.result!.citations.map((c) => c.id);
-      out.push({ role: 'user', content: clip(t.q) }, { role: 'assistant', content: clip(t.result!.answer), ...(citations.length ? { citations } : {}) });
+      // The server's signature travels back with its answer, so the LLM may see it as the assistant's words.
+      const { signature } = t.result!;
+      out.push(
+        { role: 'user', content: clip(t.q) },
+        { role: 'assistant', content: clip(t.result!.answer), ...(citations.length ? { citations } : {}), ...(signature ? { signature } : {}) },
+      );
     }
     return out;
   }

@@ -1,0 +1,49 @@
+import type { ChatMessage } from '../protocol/chat.js';
+
+/**
+ * Signs the answers this server gives (HMAC-SHA256 over the answer text and the ids it cited),
+ * so that when a client sends the conversation back, only assistant turns the server really wrote
+ * reach the LLM as the assistant's words. A client can still send any text as its own (user) turn;
+ * it cannot put words in the assistant's mouth. Web Crypto: the same on Node and Workers.
+ */
+export interface AnswerSigner {
+  sign(answer: string, citations: readonly string[]): Promise<string>;
+  verify(answer: string, citations: readonly string[], signature: string | undefined): Promise<boolean>;
+}
+
+const encoder = new TextEncoder();
+const toHex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+const payload = (answer: string, citations: readonly string[]) => encoder.encode(`${citations.join(',')}\u0000${answer}`);
+
+/**
+ * A signer keyed by `secret` (ANSWER_SIGNING_KEY, shared by every instance behind one address), or
+ * by a random key: answers then stay trusted for as long as this process runs.
+ */
+export async function createAnswerSigner(secret?: string): Promise<AnswerSigner> {
+  const raw = secret ? encoder.encode(secret) : crypto.getRandomValues(new Uint8Array(32));
+  const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const sign = async (answer: string, citations: readonly string[]) => toHex(await crypto.subtle.sign('HMAC', key, payload(answer, citations)));
+  return {
+    sign,
+    async verify(answer, citations, signature) {
+      if (!signature || !/^[0-9a-f]{64}$/.test(signature)) return false;
+      const expected = await sign(answer, citations);
+      let diff = 0;
+      for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ signature.charCodeAt(i);
+      return diff === 0;
+    },
+  };
+}
+
+/**
+ * The conversation as the LLM may see it: assistant turns that carry this server's signature stay;
+ * any other assistant turn is dropped (the user's turns around it stay), so a forged "the assistant
+ * said …" never reaches the model.
+ */
+export async function trustedTurns(messages: readonly ChatMessage[], signer: AnswerSigner): Promise<ChatMessage[]> {
+  const kept: ChatMessage[] = [];
+  for (const m of messages) {
+    if (m.role !== 'assistant' || (await signer.verify(m.content, m.citations ?? [], m.signature))) kept.push(m);
+  }
+  return kept;
+}
