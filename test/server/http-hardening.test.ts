@@ -75,3 +75,27 @@ describe('ALLOWED_ORIGINS', () => {
     expect(loadConfig({ ALLOWED_ORIGINS: 'https://blog.example.org, *' }).ALLOWED_ORIGINS).toEqual(['https://blog.example.org', '*']);
   });
 });
+
+describe('the page and the widget', () => {
+  it('the page allows only its own inline script (by hash), not inline scripts in general', async () => {
+    const res = await req('/');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const scriptSrc = /script-src ([^;]+)/.exec(csp)![1]!;
+    expect(scriptSrc).not.toContain('unsafe-inline');
+    const html = await res.text();
+    const inline = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const digest = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(inline))).toString('base64');
+    expect(scriptSrc).toBe(`'sha256-${digest}'`);
+  });
+
+  it('serves the widget compressed, with an ETag that turns a revisit into a 304', async () => {
+    const res = await req('/widget.js', { headers: { 'accept-encoding': 'gzip' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    const tag = res.headers.get('etag');
+    expect(tag).toBeTruthy();
+    const again = await req('/widget.js', { headers: { 'accept-encoding': 'gzip', 'if-none-match': tag! } });
+    expect(again.status).toBe(304);
+  });
+});
