@@ -46,6 +46,7 @@ export const ConfigSchema = z.object({
   MAX_CONCURRENT_CHATS: z.coerce.number().int().min(1).default(32),
   CHAT_QUEUE: z.coerce.number().int().min(0).default(64),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  REQUEST_LOG: bool.default(true),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -21,6 +21,7 @@ import { loadSpelling } from './retrieval/spelling-node.js';
 import { HybridRetriever } from './retrieval/retriever.js';
 import { TermStats } from './retrieval/term-stats.js';
 import { loadTransformersEmbedder } from './retrieval/transformers-embedder.js';
+import type { Context } from 'hono';
 import type { Server as HttpServer } from 'node:http';
 import { createApp, type Lifecycle } from './server/app.js';
 import * as assets from './server/web-assets.generated.js';
@@ -109,6 +110,7 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
       c.req.header(WARM_UP_HEADER) === WARM_UP_TOKEN || isLoopback(clientAddress(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.TRUST_PROXY_HOPS)),
     log,
     ...(lifecycle ? { lifecycle } : {}),
+    ...(config.REQUEST_LOG ? { requestLog: (line: string) => log(`request ${line}`), unlogged: (c: Context) => c.req.header(WARM_UP_HEADER) === WARM_UP_TOKEN } : {}),
   });
   return { app, retriever, answerer, index, llm };
 }

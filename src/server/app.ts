@@ -51,6 +51,10 @@ export interface AppDeps {
    * period is over), answers still streaming end with an `error` event.
    */
   lifecycle?: Lifecycle;
+  /** Receives one JSON line per request (REQUEST_LOG); none when unset. */
+  requestLog?: (line: string) => void;
+  /** Requests not logged (the server's own start-up warm-up). */
+  unlogged?: (c: Context) => boolean;
 }
 
 export interface Lifecycle {
@@ -69,6 +73,19 @@ export function createApp(deps: AppDeps) {
   const log = deps.log ?? console.error;
   const app = new Hono();
 
+  // One structured line per request: id (also sent as X-Request-Id), method, path, status, duration.
+  // No bodies, keys or prompts.
+  if (deps.requestLog) {
+    const write = deps.requestLog;
+    app.use('*', async (c, next) => {
+      const id = c.req.header('x-request-id')?.match(/^[\w-]{8,64}$/)?.[0] ?? crypto.randomUUID();
+      const t0 = performance.now();
+      c.header('X-Request-Id', id);
+      await next();
+      if (deps.unlogged?.(c)) return;
+      write(JSON.stringify({ id, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0) }));
+    });
+  }
   if (deps.lifecycle) {
     const { draining } = deps.lifecycle;
     app.use('*', async (c, next) => {

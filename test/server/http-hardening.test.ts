@@ -99,3 +99,17 @@ describe('the page and the widget', () => {
     expect(again.status).toBe(304);
   });
 });
+
+describe('request log', () => {
+  it('writes one JSON line per request (id, method, path, status, duration) and returns the id; no bodies', async () => {
+    const sink = logSink();
+    const { app: logged } = await buildApp(loadConfig({ ...baseEnv(dirs), CORPUS_PATH: 'test/fixtures/tiny-corpus.jsonl' }), sink.log);
+    const res = await logged.request('http://127.0.0.1:8787/api/search', { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'test-request-0001' }, body: JSON.stringify({ query: 'secret question text' }) });
+    expect(res.headers.get('x-request-id')).toBe('test-request-0001');
+    const line = sink.lines.find((l) => l.startsWith('request '))!;
+    const entry = JSON.parse(line.slice('request '.length)) as Record<string, unknown>;
+    expect(entry).toMatchObject({ id: 'test-request-0001', method: 'POST', path: '/api/search', status: 200 });
+    expect(typeof entry.ms).toBe('number');
+    expect(line).not.toContain('secret question text');
+  });
+});
