@@ -242,6 +242,9 @@ async function main() {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // Memory checks (test/stress/): with node --expose-gc, SIGUSR2 runs a full collection.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) process.on('SIGUSR2', () => gc());
   } catch (e) {
     if (e instanceof ConfigError || e instanceof CorpusError || e instanceof ForeignFolderError) {
       console.error(`paper chat: ${e.message}`);

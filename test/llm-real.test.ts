@@ -41,7 +41,8 @@ describe.skipIf(!present)('real LLM (Gemma 3 270M) behind the OpenAI protocol', 
     llm = await startLocalLlm({ modelPath: GGUF });
     dirs = await makeDirs('llm-real');
     appLog = logSink();
-    app = await start({ ...baseEnv(dirs), OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'local', OPENAI_MODEL: llm.model, LLM_TIMEOUT_MS: '60000' }, appLog);
+    // A 270M base model rarely stops by itself: 200 tokens keep each answer to a few seconds.
+    app = await start({ ...baseEnv(dirs), OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'local', OPENAI_MODEL: llm.model, LLM_TIMEOUT_MS: '60000', LLM_MAX_TOKENS: '200' }, appLog);
     ({ papers } = await loadCorpus('data/papers.txt'));
   }, 120_000);
   afterAll(async () => {

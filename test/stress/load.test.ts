@@ -1,0 +1,132 @@
+/**
+ * Load on loopback against the real server in its own process (`npm run test:stress`; `.ci/run`
+ * runs it too): 200 concurrent streaming chats plus search traffic for 30 s (autocannon), then
+ * 1,000 streams the client abandons mid-answer. Reports latency percentiles and the server's RSS
+ * and open file descriptors before, at peak and after.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+// @ts-expect-error autocannon ships no types; the few fields read below are checked by use.
+import autocannon from 'autocannon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseEnv, makeDirs, type TestDirs } from '../helpers/app.js';
+import { freePort } from '../helpers/fake-openai.js';
+
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 30);
+let dirs: TestDirs;
+let server: ChildProcess;
+let base: string;
+
+const rssNow = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
+/** RSS after a full garbage collection (the server runs with --expose-gc and collects on SIGUSR2). */
+async function rssMb(): Promise<number> {
+  server.kill('SIGUSR2');
+  await new Promise((r) => setTimeout(r, 700));
+  return rssNow();
+}
+const fds = () => readdirSync(`/proc/${server.pid}/fd`).length;
+
+beforeAll(async () => {
+  dirs = await makeDirs('load');
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'src/node.ts'], {
+    env: { ...baseEnv(dirs), PORT: String(port), REQUEST_LOG: 'false', RATE_LIMIT_PER_MINUTE: '120' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.stdout!.on('data', (d: Buffer) => /serving on/.test(d.toString()) && resolve());
+    server.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
+  });
+}, 120_000);
+afterAll(async () => {
+  server?.kill('SIGTERM');
+  await dirs?.cleanup();
+});
+
+/** What autocannon reports (the fields used here). */
+interface LoadResult {
+  requests: { total: number; average: number };
+  latency: { p50: number; p99: number };
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodeStats?: Record<string, { count: number }>;
+}
+
+const chat = (q: string) => JSON.stringify({ messages: [{ role: 'user', content: q }], stream: true });
+
+describe('load', () => {
+  it(`200 concurrent streaming chats plus searches for ${SECONDS} s: no errors but the intended 429/503, memory back near where it was`, async () => {
+    const run = (opts: Record<string, unknown>) =>
+      new Promise<LoadResult>((resolve, reject) => autocannon(opts, (err: Error | null, res: LoadResult) => (err ? reject(err) : resolve(res))));
+    const chatLoad = (duration: number) => ({
+      url: `${base}/api/chat`,
+      connections: 200,
+      duration,
+      requests: [
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat('Which papers speed up neural architecture search?') },
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat('How much faster is speculative sampling?') },
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat('What is the weather in Paris?') },
+      ],
+    });
+    // "Before" is the server's steady state: after a short burst of the same load (the heap's
+    // first growth is not a leak), once its connections have closed.
+    await run(chatLoad(5));
+    await new Promise((r) => setTimeout(r, 6500));
+    const before = { rss: await rssMb(), fds: fds() };
+    let peak = before.rss;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssNow())), 200);
+    const [chats, searches] = await Promise.all([
+      run(chatLoad(SECONDS)),
+      run({
+        url: `${base}/api/search`,
+        connections: 20,
+        duration: SECONDS,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'graph neural networks for molecules', k: 10 }),
+      }),
+    ]);
+    clearInterval(sampler);
+    await new Promise((r) => setTimeout(r, 6500)); // idle keep-alive connections close after 5 s
+    const after = { rss: await rssMb(), fds: fds() };
+    const line = (name: string, r: LoadResult) =>
+      `${name}: ${r.requests.total} requests, ${r.requests.average}/s, latency p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms, 2xx ${r['2xx']}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`;
+    console.log(`${line('chats', chats)}\n${line('searches', searches)}\nRSS ${before.rss.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak, ${after.rss.toFixed(0)} MB after; fds ${before.fds} -> ${after.fds}`);
+    for (const r of [chats, searches]) {
+      expect(r.errors).toBe(0);
+      expect(r.timeouts).toBe(0);
+      // Every non-2xx answer is an intended refusal (busy 503 or rate-limited 429); loopback is not rate-limited.
+      const unintended = Object.entries(r.statusCodeStats ?? {}).filter(([code]) => !/^(2\d\d|429|503)$/.test(code));
+      expect(unintended).toEqual([]);
+      expect(r['2xx']).toBeGreaterThan(0);
+    }
+    expect(after.rss).toBeLessThan(before.rss * 1.2 + 30); // within 20% (plus 30 MB of allocator slack)
+    expect(after.fds).toBeLessThanOrEqual(before.fds + 5);
+  }, (SECONDS + 60) * 1000);
+
+  it('1,000 streams abandoned mid-answer leave no open descriptors and no memory growth', async () => {
+    const before = { rss: await rssMb(), fds: fds() };
+    for (let batch = 0; batch < 20; batch++) {
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          const ctrl = new AbortController();
+          const res = await fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat('Which papers prune neural networks?'), signal: ctrl.signal });
+          const reader = res.body!.getReader();
+          await reader.read(); // the first event, then the client goes away
+          ctrl.abort();
+          await reader.cancel().catch(() => {});
+        }),
+      );
+    }
+    // Idle keep-alive connections close after 5 s (SOCKET_LIMITS): then only leaks would remain.
+    await new Promise((r) => setTimeout(r, 6500));
+    const after = { rss: await rssMb(), fds: fds() };
+    console.log(`1,000 abandoned streams: RSS ${before.rss.toFixed(0)} -> ${after.rss.toFixed(0)} MB, fds ${before.fds} -> ${after.fds}`);
+    expect(after.fds).toBeLessThanOrEqual(before.fds + 5);
+    expect(after.rss).toBeLessThan(before.rss * 1.2 + 30);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  }, 120_000);
+});
