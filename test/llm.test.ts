@@ -412,6 +412,30 @@ describe('falling back to the extractive answer', () => {
         expect(ms).toBeLessThan(DEADLINE_MS);
       });
 
+      it('when the LLM sends a 50,000-token answer: the size cap ends it and /health stays responsive (p99 < 100 ms)', async () => {
+        fake.script({ answer: { kind: 'reply', chunks: Array.from({ length: 50_000 }, (_, i) => `tok${i % 10} `), delayMs: 0 } });
+        const latencies: number[] = [];
+        let running = true;
+        const poll = (async () => {
+          while (running) {
+            const t0 = performance.now();
+            await (await fetch(`${app.url}/health`)).arrayBuffer();
+            latencies.push(performance.now() - t0);
+            await new Promise((r) => setTimeout(r, 10));
+          }
+        })();
+        const { done } = await run(app.url);
+        running = false;
+        await poll;
+        expectValidExtractiveFallback(done);
+        expect(done!.fallback).toMatch(/characters/);
+        const sorted = [...latencies].sort((a, b) => a - b);
+        const p99 = sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]!;
+        console.log(`/health during a 50k-token answer: ${latencies.length} checks, p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+        expect(latencies.length).toBeGreaterThan(0);
+        expect(p99).toBeLessThan(100);
+      });
+
       it('when content trickles forever: the total deadline (LLM_DEADLINE_MS) ends it', async () => {
         fake.script({ answer: { kind: 'endless', chunk: 'slow [1] ', everyMs: 150 } });
         const { done, ms } = await run(app.url);
