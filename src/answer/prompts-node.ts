@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConfigError } from '../config.js';
 import type { PromptTemplates } from './prompts.js';
 
 /** Reads `answer.txt`, `condense.txt` and (optional) `suggest.txt` from the prompts folder (Node only). */
@@ -8,7 +9,7 @@ export async function loadPrompts(dir: string): Promise<PromptTemplates> {
     try {
       return await readFile(join(dir, name), 'utf8');
     } catch {
-      throw new Error(`prompt template ${join(dir, name)} is missing: restore it from the repository or set PROMPTS_DIR`);
+      throw new ConfigError(`PROMPTS_DIR: the prompt template ${join(dir, name)} is missing: restore it from the repository or point PROMPTS_DIR at a folder holding answer.txt and condense.txt`);
     }
   };
   const suggest = await readFile(join(dir, 'suggest.txt'), 'utf8').catch(() => undefined);

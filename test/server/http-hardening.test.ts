@@ -113,3 +113,23 @@ describe('request log', () => {
     expect(line).not.toContain('secret question text');
   });
 });
+
+describe('start-up errors a user can act on', () => {
+  it('a missing PROMPTS_DIR (with an LLM configured) is a configuration error naming it, not a crash', async () => {
+    const run = buildApp(loadConfig({ ...baseEnv(dirs), CORPUS_PATH: 'test/fixtures/tiny-corpus.jsonl', PROMPTS_DIR: '/nonexistent-prompts', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }), () => {});
+    await expect(run).rejects.toBeInstanceOf(ConfigError);
+    await expect(run).rejects.toThrow(/PROMPTS_DIR.*nonexistent-prompts/);
+  });
+});
+
+describe('content types', () => {
+  it.each(['text/plain; x=+json', 'text/plain', 'application/x-www-form-urlencoded', 'application/jsonp'])('%j is refused with 415 (only JSON is JSON)', async (ct) => {
+    const res = await req('/api/search', { method: 'POST', headers: { 'content-type': ct }, body: JSON.stringify({ query: 'graphs' }) });
+    expect(res.status).toBe(415);
+  });
+
+  it.each(['application/json', 'application/json; charset=utf-8', 'application/vnd.api+json'])('%j is read as JSON', async (ct) => {
+    const res = await req('/api/search', { method: 'POST', headers: { 'content-type': ct }, body: JSON.stringify({ query: 'graphs' }) });
+    expect(res.status).toBe(200);
+  });
+});

@@ -12,7 +12,9 @@ import { ApiError, describeZodError } from '../errors.js';
 export function jsonBody<S extends z.ZodType>(schema: S): MiddlewareHandler<{ Variables: { body: z.output<S> } }> {
   return async (c, next) => {
     const type = c.req.header('content-type') ?? '';
-    if (!/^application\/json\b|\+json\b/i.test(type)) {
+    // The media type itself (before any parameters) must be JSON: application/json or a +json suffix.
+    const media = type.split(';')[0]!.trim();
+    if (!/^application\/(json|[\w.-]+\+json)$/i.test(media)) {
       throw new ApiError(415, 'unsupported_media_type', 'Send the request body as JSON with the header Content-Type: application/json.');
     }
     let raw: unknown;
