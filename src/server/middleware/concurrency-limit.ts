@@ -42,6 +42,14 @@ export function concurrencyLimit(options: ConcurrencyLimitOptions): MiddlewareHa
         release();
       }
     };
+    // A client that goes away may leave its stream unread (the server stops pulling it): the
+    // request's abort frees the slot then. One that left while it waited gets no work at all.
+    const signal = c.req.raw.signal;
+    if (signal?.aborted) {
+      once();
+      return sendError(c, 503, 'client_gone', 'The request was abandoned before it could be answered.');
+    }
+    signal?.addEventListener('abort', once, { once: true });
     try {
       await next();
     } catch (e) {
