@@ -89,7 +89,7 @@ export const CalibrationSchema = z.object({
 export type Calibration = z.infer<typeof CalibrationSchema>;
 
 /** Deterministic PRNG (mulberry32): the same corpus always calibrates to the same model. */
-function prng(seed: number) {
+export function prng(seed: number) {
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { prng } from '../../src/support/calibrate.js';
 import { buildApp } from '../../src/node.js';
 import { baseEnv, logSink, makeDirs, type TestDirs } from '../helpers/app.js';
 
@@ -22,15 +23,7 @@ afterAll(async () => {
   await dirs?.cleanup();
 });
 
-/** mulberry32: the same requests on every run. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The calibration's seeded generator: the same requests on every run.
 const rand = prng(20261128);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const int = (n: number) => Math.floor(rand() * n);

@@ -3,15 +3,14 @@
  * calibrated check on the real corpus against a planted set of unsupported claims (wrong numbers,
  * swapped citations, invented datasets) and against extractive answers, which must pass.
  */
+import { realCorpus } from '../helpers/real-corpus.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAnswerer } from '../../src/answer/answerer.js';
-import { loadCorpus } from '../../src/corpus/load.js';
 import type { Paper } from '../../src/corpus/schema.js';
 import type { ChatResult } from '../../src/protocol/chat.js';
-import { LexicalIndex } from '../../src/retrieval/lexical.js';
 import { HybridRetriever } from '../../src/retrieval/retriever.js';
 import { TermStats } from '../../src/retrieval/term-stats.js';
-import { calibrate, type Calibration } from '../../src/support/calibrate.js';
+import type { Calibration } from '../../src/support/calibrate.js';
 import { answerClaims, checkClaim, sentenceSpans, unstatedIn, verifyAnswer } from '../../src/support/claims.js';
 import { byKind, plantedClaims } from '../helpers/planted-claims.js';
 
@@ -107,10 +106,7 @@ describe('verification on the real corpus, with its calibration', () => {
   let calibration: Calibration;
 
   beforeAll(async () => {
-    ({ papers } = await loadCorpus('data/papers.txt'));
-    retriever = new HybridRetriever({ papers, lexical: LexicalIndex.build(papers) });
-    stats = new TermStats(papers);
-    calibration = await calibrate(retriever, stats);
+    ({ papers, retriever, stats, calibration } = await realCorpus());
   });
 
   it('calibrates a cut that accepts the made-up faithful claims and rejects most miscitations', () => {

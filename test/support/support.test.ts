@@ -1,8 +1,7 @@
 /** The support decision: logistic fit, evidence, calibration on the real corpus, and the judge's two operating points. */
+import { realCorpus } from '../helpers/real-corpus.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus } from '../../src/corpus/load.js';
 import type { Paper } from '../../src/corpus/schema.js';
-import { LexicalIndex } from '../../src/retrieval/lexical.js';
 import { HybridRetriever } from '../../src/retrieval/retriever.js';
 import { TermStats } from '../../src/retrieval/term-stats.js';
 import { terms } from '../../src/retrieval/text.js';
@@ -36,10 +35,7 @@ describe('calibration on the real corpus', () => {
   let calibration: Calibration;
 
   beforeAll(async () => {
-    ({ papers } = await loadCorpus('data/papers.txt'));
-    retriever = new HybridRetriever({ papers, lexical: LexicalIndex.build(papers) });
-    stats = new TermStats(papers);
-    calibration = await calibrate(retriever, stats);
+    ({ papers, retriever, stats, calibration } = await realCorpus());
   });
 
   it('stores a valid, deterministic model that lets through the asked share of made-up questions', async () => {
