@@ -5,6 +5,7 @@
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -192,6 +193,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const config = { ...loaded, CORPUS_PATH: await corpusToServe(loaded, env, log) };
   let draining = false;
   const stop = new AbortController();
+  // Every answer in flight listens for the shutdown (and stops listening when it ends): hundreds at
+  // once are expected, not a leak.
+  setMaxListeners(0, stop.signal);
   const { app, index, llm } = await buildApp(config, log, { draining: () => draining, stop: stop.signal });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info: AddressInfo) => {

@@ -35,6 +35,8 @@ let app: RunningServer;
 let appLog: LogSink;
 /** An app whose OPENAI_BASE_URL points at a port nothing listens on. */
 let refused: RunningServer;
+/** An app whose OPENAI_BASE_URL names a host that does not resolve (`.invalid` is reserved for that). */
+let unresolvable: RunningServer;
 let answerPrompt: string;
 
 function llmEnv(baseUrl: string) {
@@ -55,12 +57,14 @@ beforeAll(async () => {
   app = await start(llmEnv(fake.baseUrl), appLog);
   const deadPort = await freePort();
   refused = await start(llmEnv(`http://127.0.0.1:${deadPort}/v1`));
+  unresolvable = await start(llmEnv('http://llm.paper-chat.invalid/v1'));
   answerPrompt = await readFile('prompts/answer.txt', 'utf8');
 });
 
 afterAll(async () => {
   await app?.close();
   await refused?.close();
+  await unresolvable?.close();
   await fake?.close();
   await dirs?.cleanup();
 });
@@ -362,6 +366,35 @@ describe('falling back to the extractive answer', () => {
         expect(done!.fallback).toBe('the language model service did not answer');
         expect(fake.answerRequests()).toHaveLength(1); // maxRetries 0: no retry
         expect(appLog.lines.some((l) => /llm fallback: .*500/.test(l))).toBe(true);
+      });
+
+      for (const [status, what] of [[401, 'a rejected key'], [429, 'a rate limit']] as const) {
+        it(`when the LLM server answers HTTP ${status} (${what}): no retry, the details only in the log`, async () => {
+          fake.script({ answer: { kind: 'error', status, retryAfter: 1 } });
+          const { status: code, done } = await run(app.url);
+          expect(code).toBe(200);
+          expectValidExtractiveFallback(done);
+          expect(done!.fallback).toBe('the language model service did not answer');
+          expect(JSON.stringify(done)).not.toMatch(new RegExp(`${status}|fake model crashed`, 'i'));
+          expect(fake.answerRequests()).toHaveLength(1);
+          expect(appLog.lines.some((l) => new RegExp(`llm fallback: .*${status}`).test(l))).toBe(true);
+        });
+      }
+
+      it('when the LLM host name does not resolve (DNS failure)', async () => {
+        const { status, done, ms } = await run(unresolvable.url);
+        expect(status).toBe(200);
+        expectValidExtractiveFallback(done);
+        expect(ms).toBeLessThan(TIMEOUT_MS + 1000);
+      });
+
+      it('when the LLM server never sends its first byte: the stall timer ends the wait', async () => {
+        fake.script({ answer: { kind: 'silent' } });
+        const { status, done, ms } = await run(app.url);
+        expect(status).toBe(200);
+        expectValidExtractiveFallback(done);
+        expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+        expect(ms).toBeLessThan(TIMEOUT_MS + 1000);
       });
 
       it('when the connection is refused', async () => {

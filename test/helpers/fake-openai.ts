@@ -13,8 +13,10 @@ import type { AddressInfo } from 'node:net';
 export type AnswerBehaviour =
   /** Reply with the text split into these chunks, `delayMs` apart. */
   | { kind: 'reply'; chunks: string[]; delayMs?: number }
-  /** HTTP 500 with an OpenAI-style error body. */
-  | { kind: 'error'; status?: number }
+  /** An HTTP error (default 500) with an OpenAI-style error body; `retryAfter` sets that header. */
+  | { kind: 'error'; status?: number; retryAfter?: number }
+  /** Nothing at all, not even the response headers (a slow first byte), until the client gives up. */
+  | { kind: 'silent' }
   /** Headers and one content chunk, then nothing (until the client gives up). */
   | { kind: 'stall'; firstChunk?: string }
   /** A few valid chunks, then `data: {not json` lines. */
@@ -174,7 +176,10 @@ export class FakeOpenAI {
     const behaviour = script.answer;
     switch (behaviour.kind) {
       case 'error':
+        if (behaviour.retryAfter !== undefined) res.setHeader('retry-after', String(behaviour.retryAfter));
         return this.sendJson(res, behaviour.status ?? 500, { error: { message: 'The fake model crashed', type: 'server_error', code: null } });
+      case 'silent':
+        return; // the request is read, the response never starts
       case 'reply':
         if (!body.stream) return this.sendJson(res, 200, this.completion(model, behaviour.chunks.join('')));
         return this.streamChunks(res, model, behaviour.chunks, behaviour.delayMs ?? 0);
