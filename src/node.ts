@@ -88,7 +88,7 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
   const llm = llmConfigured(config) ? llmFromConfig(config, await loadPrompts(config.PROMPTS_DIR)) : null;
   const answerer = createAnswerer({
     retriever,
-    stats: new TermStats(index.papers),
+    stats: new TermStats(index.lexical),
     calibration: index.calibration,
     llm,
     log,

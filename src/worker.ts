@@ -30,16 +30,18 @@ async function build(env: Env): Promise<App> {
   const read = async (name: string) => {
     const res = await env.ASSETS.fetch(`https://assets.local/${name}`);
     if (!res.ok) throw new Error(`index file ${name} is missing from the deployment: run npm run ingest before wrangler deploy`);
-    return res.text();
+    return res;
   };
-  const [papersText, lexicalText, calibrationText] = await Promise.all([read('papers.json'), read('lexical.json'), read('calibration.json')]);
-  const papers = PaperSchema.array().parse(JSON.parse(papersText));
-  const retriever = new HybridRetriever({ papers, lexical: LexicalIndex.fromJSON(lexicalText) });
+  const [papersRes, lexicalRes, calibrationRes] = await Promise.all([read('papers.json'), read('lexical.bin'), read('calibration.json')]);
+  const papers = PaperSchema.array().parse(await papersRes.json());
+  const lexical = LexicalIndex.fromBinary(await lexicalRes.arrayBuffer());
+  const calibrationText = await calibrationRes.text();
+  const retriever = new HybridRetriever({ papers, lexical });
   const llm = llmFromConfig(config, { answer: answerPrompt, condense: condensePrompt, suggest: suggestPrompt });
   // Many isolates serve one Worker: set ANSWER_SIGNING_KEY so they all trust the same signatures.
   const answerer = createAnswerer({
     retriever,
-    stats: new TermStats(papers),
+    stats: new TermStats(lexical),
     calibration: CalibrationSchema.parse(JSON.parse(calibrationText)),
     llm,
     ...(config.ANSWER_SIGNING_KEY ? { signingKey: config.ANSWER_SIGNING_KEY } : {}),

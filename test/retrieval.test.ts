@@ -135,8 +135,8 @@ describe('LexicalIndex', () => {
     expect(index.search('bayesian optimization of hyperparameters', 1)).toEqual(hits.slice(0, 1));
   });
 
-  it('gives identical results after JSON serialization and fromJSON', () => {
-    const loaded = LexicalIndex.fromJSON(JSON.stringify(index));
+  it('gives identical results after toBinary and fromBinary', () => {
+    const loaded = LexicalIndex.fromBinary(index.toBinary());
     expect(loaded.size).toBe(index.size);
     const queries = [
       'graph neural networks for molecules',
@@ -146,7 +146,7 @@ describe('LexicalIndex', () => {
       'reinforcement learning reward',
       'zzzz qqqq',
     ];
-    // Same ids, same scores, same matched terms (the order MiniSearch lists matched terms in is not meaningful).
+    // Same ids, same scores, same matched terms (the order matched terms are listed in is not meaningful).
     const norm = (hits: { id: string; score: number; terms: string[] }[]) => hits.map((h) => ({ ...h, terms: [...h.terms].sort() }));
     for (const q of queries) expect(norm(loaded.search(q, 20)), q).toEqual(norm(index.search(q, 20)));
     expect(loaded.search('graph neural networks for molecules', 20).length).toBeGreaterThan(0);

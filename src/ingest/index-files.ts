@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { PaperSchema, type Paper } from '../corpus/schema.js';
+import type { Paper } from '../corpus/schema.js';
 import { CalibrationSchema, type Calibration } from '../support/calibrate.js';
 import { LexicalIndex } from '../retrieval/lexical.js';
 import { VectorStore } from '../retrieval/vector-store.js';
@@ -13,7 +13,7 @@ import { ManifestSchema, type Manifest } from './manifest.js';
 export const FILES = {
   manifest: 'manifest.json',
   papers: 'papers.json',
-  lexical: 'lexical.json',
+  lexical: 'lexical.bin',
   calibration: 'calibration.json',
   vectors: 'vectors',
 } as const;
@@ -129,7 +129,7 @@ export function missingIndexFile(indexDir: string, manifest: Manifest): string |
   return needed.find((f) => !existsSync(join(indexDir, f))) ?? null;
 }
 
-export const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex');
 
 /** The files whose sha256 the manifest records, by their path inside the index folder. */
 export const HASHED_FILES = [FILES.papers, FILES.lexical, FILES.calibration] as const;
@@ -148,16 +148,25 @@ export class IndexIntegrityError extends Error {
 export async function loadIndex(indexDir: string): Promise<LoadedIndex> {
   const manifest = await readManifest(indexDir);
   if (!manifest) throw new Error(`no usable index in ${indexDir}; run npm run ingest`);
-  const text: Record<string, string> = {};
+  const data: Record<string, Buffer> = {};
   for (const f of [...HASHED_FILES, ...(manifest.embedder ? [VECTORS_FILE] : [])]) {
-    text[f] = await readFile(join(indexDir, f), 'utf8');
-    if (manifest.files[f] !== sha256(text[f]!)) throw new IndexIntegrityError(`${join(indexDir, f)} does not match its manifest (changed after it was built)`);
+    data[f] = await readFile(join(indexDir, f));
+    if (manifest.files[f] !== sha256(data[f]!)) throw new IndexIntegrityError(`${join(indexDir, f)} does not match its manifest (changed after it was built)`);
   }
-  const papers = z.array(PaperSchema).parse(JSON.parse(text[FILES.papers]!));
-  if (papers.length !== manifest.papers || !papers.length) throw new IndexIntegrityError(`${indexDir} holds ${papers.length} papers, its manifest ${manifest.papers}`);
-  const lexical = LexicalIndex.fromJSON(text[FILES.lexical]!);
-  if (lexical.size !== papers.length) throw new IndexIntegrityError(`the BM25 index in ${indexDir} has ${lexical.size} papers, papers.json ${papers.length}`);
-  const calibration = CalibrationSchema.parse(JSON.parse(text[FILES.calibration]!));
+  // Ingestion validated every paper before writing this file, and its hash is the one recorded
+  // then: parsing is enough (validating 100k papers again would cost seconds at every start).
+  const papers = JSON.parse(data[FILES.papers]!.toString('utf8')) as Paper[];
+  if (!Array.isArray(papers) || papers.length !== manifest.papers || !papers.length) throw new IndexIntegrityError(`${indexDir} holds ${Array.isArray(papers) ? papers.length : 'no'} papers, its manifest ${manifest.papers}`);
+  let lexical: LexicalIndex;
+  try {
+    lexical = LexicalIndex.fromBinary(data[FILES.lexical]!);
+  } catch (e) {
+    throw new IndexIntegrityError(`${join(indexDir, FILES.lexical)}: ${(e as Error).message}`);
+  }
+  if (lexical.size !== papers.length || lexical.ids.some((id, i) => id !== papers[i]!.id)) {
+    throw new IndexIntegrityError(`the BM25 index in ${indexDir} has ${lexical.size} papers that do not match papers.json (${papers.length})`);
+  }
+  const calibration = CalibrationSchema.parse(JSON.parse(data[FILES.calibration]!.toString('utf8')));
   const vectors = manifest.embedder ? await VectorStore.open(join(indexDir, FILES.vectors)) : null;
   if (vectors && manifest.embedder) {
     const { items, dim } = await vectors.stats();

@@ -84,14 +84,14 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     }
     const lexical = LexicalIndex.build(papers);
     const files: Record<string, string> = {};
-    const write = async (name: string, text: string) => {
-      files[name] = sha256(text);
-      await writeFile(join(tmp, name), text);
+    const write = async (name: string, data: string | Uint8Array) => {
+      files[name] = sha256(data);
+      await writeFile(join(tmp, name), data);
     };
-    await write(FILES.lexical, JSON.stringify(lexical));
+    await write(FILES.lexical, lexical.toBinary());
     // Calibrated through the retriever the server will use, on the index just built.
     const retriever = new HybridRetriever({ papers, lexical, dense: embedder && store ? { embedder, store } : null });
-    const calibration = await calibrate(retriever, new TermStats(papers));
+    const calibration = await calibrate(retriever, new TermStats(lexical));
     await write(FILES.calibration, JSON.stringify(calibration));
     await write(FILES.papers, JSON.stringify(papers));
     if (store) files[VECTORS_FILE] = sha256(await readFile(join(tmp, VECTORS_FILE)));

@@ -1,10 +1,9 @@
-import MiniSearch, { type Options, type SearchOptions } from 'minisearch';
 import type { Paper } from '../corpus/schema.js';
 import { processTerm, STOP_WORDS, words } from './text.js';
 
 /**
- * One ranked lexical hit. `score` is MiniSearch's BM25+ score; `terms` the index terms it matched;
- * `queryTerms` the query's own (analyzed) terms that found it, exactly or fuzzily.
+ * One ranked lexical hit. `score` is the BM25+ score; `terms` the index terms it matched;
+ * `queryTerms` the query's own (analyzed) terms that found it, exactly or through an expansion.
  */
 export interface LexicalHit {
   id: string;
@@ -17,21 +16,50 @@ export interface LexicalIndexOptions {
   /** Weight of a title match relative to an abstract match. Default 1.5. */
   titleBoost?: number;
   /**
-   * Edit distance allowed, as a fraction of the term length (MiniSearch `fuzzy`), for query terms
-   * of 6+ characters that the corpus never uses (typos, spelling variants). Default 0.2.
+   * Edit distance allowed, as a fraction of the term length, for query terms of 6+ characters
+   * that the collection never uses (typos, spelling variants). Default 0.2.
    */
   fuzzy?: number;
   /** Weight of fuzzy matches. Default 0.1. */
   fuzzyWeight?: number;
+  /** Weight of prefix matches (query terms of 5+ characters the collection never uses). Default 0.3. */
+  prefixWeight?: number;
 }
+
+/**
+ * The scorer's defaults, in one place. BM25+ (Lv & Zhai 2011) with MiniSearch's parameters, the
+ * scorer this index replaced: `k1` term-frequency saturation, `b` length normalization, `delta`
+ * the floor every occurrence earns.
+ */
+export const LEXICAL_DEFAULTS = {
+  titleBoost: 1.5,
+  fuzzy: 0.2,
+  fuzzyWeight: 0.1,
+  prefixWeight: 0.3,
+  k1: 1.2,
+  b: 0.7,
+  delta: 0.5,
+  /** Query terms shorter than this are never expanded by prefix. */
+  prefixMinLength: 5,
+  /**
+   * Longer terms one query term's prefix expansion adds at most (the first in alphabetical order,
+   * which are the closest in length among terms sharing the prefix): a short prefix such as
+   * "learn" must not pull in every term that starts with it.
+   */
+  maxPrefixTerms: 8,
+  /** ... nor by edit distance. */
+  fuzzyMinLength: 6,
+  /** Largest edit distance tried. */
+  maxFuzzy: 6,
+} as const;
 
 type Doc = Pick<Paper, 'id' | 'title' | 'abstract'>;
 
 /**
- * Bump when tokenizing, stemming, indexed fields or default scoring change in a way the stop-word
- * list does not show (the abstention calibration is measured with the scoring).
+ * Bump when tokenizing, stemming, indexed fields, scoring or the file layout change in a way the
+ * stop-word list does not show (the abstention calibration is measured with the scoring).
  */
-const ANALYZER_VERSION = 'porter-v2:title,abstract:fuzzy-unknown';
+const ANALYZER_VERSION = 'porter-v2:title,abstract:bm25plus-impacts:prefix8:fuzzy-unknown';
 
 /**
  * Identifies how text is analyzed into index terms and scored (version and stop words), recorded
@@ -47,72 +75,398 @@ export function lexicalFingerprint(): string {
   return `${ANALYZER_VERSION}#${(h >>> 0).toString(16)}`;
 }
 
-const tokenize = (text: string) => words(text);
+/** What the binary file's header holds (the arrays follow it). */
+interface Header {
+  format: 1;
+  /** Paper ids, by internal document number. */
+  ids: string[];
+  /** Index terms, sorted (so a term's number is its rank, and a prefix is a contiguous range). */
+  terms: string[];
+  postings: number;
+  options: Required<LexicalIndexOptions>;
+}
+
+const MAGIC = 'PCBM25\n';
+
+/** Scratch rows for `levenshteinWithin` (grown on demand; searches are synchronous). */
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
+/** Bounded Levenshtein distance: the distance when it is at most `max`, else `max + 1`. */
+export function levenshteinWithin(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  if (rowA.length <= b.length) {
+    rowA = new Int32Array(b.length * 2 + 1);
+    rowB = new Int32Array(b.length * 2 + 1);
+  }
+  let prev = rowA;
+  let row = rowB;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    row[0] = i;
+    let best = i;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+      row[j] = v;
+      if (v < best) best = v;
+    }
+    if (best > max) return max + 1;
+    [prev, row] = [row, prev];
+  }
+  return Math.min(prev[b.length]!, max + 1);
+}
 
 /**
- * BM25 index over paper titles and abstracts, with English stemming and stop words
- * (MiniSearch underneath). Built once at ingestion, serialized with `toJSON()`, loaded with
- * `LexicalIndex.fromJSON()`; never rebuilt per query.
+ * BM25+ index over paper titles and abstracts, with English stemming and stop words, kept in
+ * typed arrays: for every term, the papers that use it (ascending) and each one's precomputed
+ * impact (title and abstract BM25+ summed, the title boosted). A search adds impacts into one
+ * preallocated accumulator, term by term, then selects the top k with a k-sized heap: no object
+ * per matching paper, no sort of all matches. Query terms also find a few longer terms they begin;
+ * only terms the collection never uses are tried at an edit distance (typos).
+ *
+ * The score of a paper is MiniSearch's (the scorer this replaced): the sum of its matched
+ * terms' weighted impacts, times the number of distinct query terms it matched.
+ *
+ * Built at ingestion, saved with `toBinary()`, loaded with `LexicalIndex.fromBinary()`.
  *
  * @example
  * const index = LexicalIndex.build(papers);
- * const json = JSON.stringify(index);               // at ingestion
- * const loaded = LexicalIndex.fromJSON(json);       // at start-up
+ * await writeFile('lexical.bin', index.toBinary());               // at ingestion
+ * const loaded = LexicalIndex.fromBinary(await readFile('lexical.bin')); // at start-up
  * loaded.search('neural operators for PDEs', 10);
  */
 export class LexicalIndex {
-  private readonly searchOptions: SearchOptions;
+  private readonly termIndex: Map<string, number>;
+  /** Terms by length, for the edit-distance expansion of unknown terms. */
+  private byLength: number[][] | null = null;
+  // Per-search scratch space, allocated once (searches are synchronous: never shared).
+  private readonly acc: Float64Array;
+  private readonly matched: Uint16Array;
+  private readonly lastSource: Uint32Array;
+  private readonly touched: Uint32Array;
+  private stamp = 0;
 
-  /**
-   * @param vocabulary every index term: a query term found here is matched exactly (fuzzy
-   * expansion of known terms costs more than half the search time and adds little).
-   */
   private constructor(
-    private readonly mini: MiniSearch<Doc>,
-    vocabulary: ReadonlySet<string>,
-    options: LexicalIndexOptions = {},
+    private readonly header: Header,
+    /** `offsets[t]..offsets[t+1]` is term t's range in `docs` and `impacts`. */
+    private readonly offsets: Uint32Array,
+    private readonly docs: Uint32Array,
+    private readonly impacts: Float32Array,
+    /** Each document's rank in id order, for deterministic ties. */
+    private readonly idRank: Uint32Array,
   ) {
-    const { titleBoost = 1.5, fuzzy = 0.2, fuzzyWeight = 0.1 } = options;
-    this.searchOptions = {
-      boost: { title: titleBoost },
-      fuzzy: (term) => (term.length >= 6 && !vocabulary.has(term) ? fuzzy : false),
-      weights: { fuzzy: fuzzyWeight, prefix: 0.3 },
-      prefix: (term) => term.length >= 5,
-      combineWith: 'OR',
+    this.termIndex = new Map(header.terms.map((t, i) => [t, i]));
+    const n = header.ids.length;
+    this.acc = new Float64Array(n);
+    this.matched = new Uint16Array(n);
+    this.lastSource = new Uint32Array(n);
+    this.touched = new Uint32Array(n);
+  }
+
+  static build(papers: readonly Doc[], options: LexicalIndexOptions = {}): LexicalIndex {
+    const o = { ...pickOptions(LEXICAL_DEFAULTS), ...options };
+    const n = papers.length;
+    // Term frequencies per field, and each field's length (distinct words, stop words included).
+    const postings = new Map<string, { docs: number[]; tfTitle: number[]; tfAbstract: number[] }>();
+    const titleLength = new Float64Array(n);
+    const abstractLength = new Float64Array(n);
+    const dfTitle = new Map<string, number>();
+    const dfAbstract = new Map<string, number>();
+    papers.forEach((p, doc) => {
+      const counts = new Map<string, [number, number]>();
+      for (const [field, text] of [[0, p.title], [1, p.abstract]] as const) {
+        const tokens = words(text);
+        (field === 0 ? titleLength : abstractLength)[doc] = new Set(tokens).size;
+        for (const token of tokens) {
+          const term = processTerm(token);
+          if (!term) continue;
+          const c = counts.get(term) ?? [0, 0];
+          c[field]++;
+          counts.set(term, c);
+        }
+      }
+      for (const [term, [t, a]] of counts) {
+        let list = postings.get(term);
+        if (!list) postings.set(term, (list = { docs: [], tfTitle: [], tfAbstract: [] }));
+        list.docs.push(doc);
+        list.tfTitle.push(t);
+        list.tfAbstract.push(a);
+        if (t) dfTitle.set(term, (dfTitle.get(term) ?? 0) + 1);
+        if (a) dfAbstract.set(term, (dfAbstract.get(term) ?? 0) + 1);
+      }
+    });
+    const mean = (a: Float64Array) => (n ? a.reduce((s, x) => s + x, 0) / n : 0);
+    const avgTitle = mean(titleLength);
+    const avgAbstract = mean(abstractLength);
+    const { k1, b, delta } = LEXICAL_DEFAULTS;
+    const bm25 = (tf: number, df: number, length: number, avg: number) =>
+      Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (delta + (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / (avg || 1))));
+
+    const terms = [...postings.keys()].sort();
+    const total = terms.reduce((s, t) => s + postings.get(t)!.docs.length, 0);
+    const offsets = new Uint32Array(terms.length + 1);
+    const docs = new Uint32Array(total);
+    const impacts = new Float32Array(total);
+    let at = 0;
+    terms.forEach((term, t) => {
+      offsets[t] = at;
+      const list = postings.get(term)!;
+      const dfT = dfTitle.get(term) ?? 0;
+      const dfA = dfAbstract.get(term) ?? 0;
+      for (let i = 0; i < list.docs.length; i++, at++) {
+        const doc = list.docs[i]!;
+        const tfT = list.tfTitle[i]!;
+        const tfA = list.tfAbstract[i]!;
+        docs[at] = doc;
+        impacts[at] = (tfT ? o.titleBoost * bm25(tfT, dfT, titleLength[doc]!, avgTitle) : 0) + (tfA ? bm25(tfA, dfA, abstractLength[doc]!, avgAbstract) : 0);
+      }
+    });
+    offsets[terms.length] = at;
+    const ids = papers.map((p) => p.id);
+    return new LexicalIndex({ format: 1, ids, terms, postings: total, options: o }, offsets, docs, impacts, rankById(ids));
+  }
+
+  /** The index as one binary file: a JSON header (ids, terms, options), then the arrays. */
+  toBinary(): Uint8Array {
+    const head = new TextEncoder().encode(JSON.stringify(this.header));
+    const headStart = MAGIC.length + 4;
+    const arraysStart = align8(headStart + head.length);
+    const sizes = [this.offsets.byteLength, this.docs.byteLength, this.impacts.byteLength, this.idRank.byteLength];
+    const out = new Uint8Array(arraysStart + sizes.reduce((s, x) => s + x, 0));
+    out.set(new TextEncoder().encode(MAGIC), 0);
+    new DataView(out.buffer).setUint32(MAGIC.length, head.length, true);
+    out.set(head, headStart);
+    let at = arraysStart;
+    for (const a of [this.offsets, this.docs, this.impacts, this.idRank]) {
+      out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+      at += a.byteLength;
+    }
+    return out;
+  }
+
+  /** Reads what `toBinary()` wrote; throws on anything else (wrong file, truncated, other format). */
+  static fromBinary(data: Uint8Array | ArrayBuffer): LexicalIndex {
+    let bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+    if (bytes.byteOffset % 8) bytes = bytes.slice(); // typed-array views need aligned offsets
+    const magic = new TextDecoder().decode(bytes.subarray(0, MAGIC.length));
+    if (magic !== MAGIC) throw new Error('not a paper-chat BM25 index (wrong magic bytes)');
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const headLength = view.getUint32(MAGIC.length, true);
+    const headStart = MAGIC.length + 4;
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(headStart, headStart + headLength))) as Header;
+    if (header.format !== 1) throw new Error(`BM25 index format ${header.format} is not readable by this version`);
+    const n = header.ids.length;
+    let at = bytes.byteOffset + align8(headStart + headLength);
+    const take = <T>(make: new (b: ArrayBufferLike, o: number, l: number) => T, length: number, width: number): T => {
+      if (at + length * width > bytes.byteOffset + bytes.byteLength) throw new Error('the BM25 index file is truncated');
+      const a = new make(bytes.buffer, at, length);
+      at += length * width;
+      return a;
     };
-  }
-
-  private static miniOptions(): Options<Doc> {
-    return { fields: ['title', 'abstract'], idField: 'id', tokenize, processTerm };
-  }
-
-  static build(papers: readonly Doc[], options?: LexicalIndexOptions): LexicalIndex {
-    const mini = new MiniSearch<Doc>(LexicalIndex.miniOptions());
-    mini.addAll(papers.map(({ id, title, abstract }) => ({ id, title, abstract })));
-    const vocabulary = new Set(papers.flatMap((p) => words(`${p.title} ${p.abstract}`).map(processTerm)).filter((t): t is string => t !== null));
-    return new LexicalIndex(mini, vocabulary, options);
-  }
-
-  static fromJSON(json: string, options?: LexicalIndexOptions): LexicalIndex {
-    const plain = JSON.parse(json) as Parameters<typeof MiniSearch.loadJS>[0];
-    const vocabulary = new Set(plain.index.map(([term]) => term));
-    return new LexicalIndex(MiniSearch.loadJS<Doc>(plain, LexicalIndex.miniOptions()), vocabulary, options);
-  }
-
-  toJSON(): unknown {
-    return this.mini.toJSON();
+    const offsets = take(Uint32Array, header.terms.length + 1, 4);
+    const docs = take(Uint32Array, header.postings, 4);
+    const impacts = take(Float32Array, header.postings, 4);
+    const idRank = take(Uint32Array, n, 4);
+    if (offsets[header.terms.length] !== header.postings) throw new Error('the BM25 index file is inconsistent (postings do not add up)');
+    return new LexicalIndex(header, offsets, docs, impacts, idRank);
   }
 
   get size(): number {
-    return this.mini.documentCount;
+    return this.header.ids.length;
+  }
+
+  /** The paper ids, in the order they were indexed. */
+  get ids(): readonly string[] {
+    return this.header.ids;
+  }
+
+  /** How many papers use `term` (an index term: stemmed), in their title or abstract. */
+  documentFrequency(term: string): number {
+    const t = this.termIndex.get(term);
+    return t === undefined ? 0 : this.offsets[t + 1]! - this.offsets[t]!;
+  }
+
+  /** Every index term with its document frequency. */
+  *vocabulary(): Generator<[string, number]> {
+    for (let t = 0; t < this.header.terms.length; t++) yield [this.header.terms[t]!, this.offsets[t + 1]! - this.offsets[t]!];
   }
 
   /** Top-k papers for a query, best first; ties broken by id so results are deterministic. */
   search(query: string, k: number): LexicalHit[] {
-    return this.mini
-      .search(query, this.searchOptions)
-      .map((r) => ({ id: String(r.id), score: r.score, terms: r.terms, queryTerms: r.queryTerms }))
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .slice(0, k);
+    const sources = new Map<string, number>(); // distinct query terms and how often they occur
+    for (const token of words(query)) {
+      const term = processTerm(token);
+      if (term) sources.set(term, (sources.get(term) ?? 0) + 1);
+    }
+    const n = this.size;
+    if (!sources.size || !n || k <= 0) return [];
+    const { acc, matched, lastSource, touched, docs, impacts, offsets } = this;
+    const expansions: { source: string; term: number; weight: number }[] = [];
+    let touchedCount = 0;
+    for (const [source, occurrences] of sources) {
+      const sourceStamp = ++this.stamp;
+      for (const { term, weight } of this.expand(source)) {
+        expansions.push({ source, term, weight });
+        const w = weight * occurrences;
+        for (let p = offsets[term]!, end = offsets[term + 1]!; p < end; p++) {
+          const doc = docs[p]!;
+          if (lastSource[doc] !== sourceStamp) {
+            if (matched[doc] === 0) touched[touchedCount++] = doc;
+            lastSource[doc] = sourceStamp;
+            matched[doc]!++;
+          }
+          acc[doc]! += w * impacts[p]!;
+        }
+      }
+    }
+    const top = this.selectTop(Math.min(k, touchedCount), touchedCount);
+    // Reset the scratch space for the next search (only what this one touched).
+    for (let i = 0; i < touchedCount; i++) {
+      const doc = touched[i]!;
+      acc[doc] = 0;
+      matched[doc] = 0;
+    }
+    return top.map(({ doc, score }) => {
+      const queryTerms: string[] = [];
+      const matchedTerms: string[] = [];
+      for (const { source, term } of expansions) {
+        if (!this.contains(term, doc)) continue;
+        if (!queryTerms.includes(source)) queryTerms.push(source);
+        const name = this.header.terms[term]!;
+        if (!matchedTerms.includes(name)) matchedTerms.push(name);
+      }
+      return { id: this.header.ids[doc]!, score, terms: matchedTerms, queryTerms };
+    });
   }
+
+  /** The k best touched documents (score = summed impacts × distinct terms matched), best first. */
+  private selectTop(k: number, touchedCount: number): { doc: number; score: number }[] {
+    if (k <= 0) return [];
+    const { acc, matched, touched, idRank } = this;
+    // A min-heap of the k best so far: heap[0] is the worst kept.
+    const heapDocs = new Uint32Array(k);
+    const heapScores = new Float64Array(k);
+    let size = 0;
+    const worse = (sa: number, da: number, sb: number, db: number) => sa < sb || (sa === sb && idRank[da]! > idRank[db]!);
+    const siftDown = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < size && worse(heapScores[l]!, heapDocs[l]!, heapScores[m]!, heapDocs[m]!)) m = l;
+        if (r < size && worse(heapScores[r]!, heapDocs[r]!, heapScores[m]!, heapDocs[m]!)) m = r;
+        if (m === i) return;
+        [heapScores[i], heapScores[m]] = [heapScores[m]!, heapScores[i]!];
+        [heapDocs[i], heapDocs[m]] = [heapDocs[m]!, heapDocs[i]!];
+        i = m;
+      }
+    };
+    for (let i = 0; i < touchedCount; i++) {
+      const doc = touched[i]!;
+      const score = acc[doc]! * matched[doc]!;
+      if (size < k) {
+        let j = size++;
+        heapDocs[j] = doc;
+        heapScores[j] = score;
+        while (j > 0) {
+          const parent = (j - 1) >> 1;
+          if (!worse(heapScores[j]!, heapDocs[j]!, heapScores[parent]!, heapDocs[parent]!)) break;
+          [heapScores[j], heapScores[parent]] = [heapScores[parent]!, heapScores[j]!];
+          [heapDocs[j], heapDocs[parent]] = [heapDocs[parent]!, heapDocs[j]!];
+          j = parent;
+        }
+      } else if (worse(heapScores[0]!, heapDocs[0]!, score, doc)) {
+        heapDocs[0] = doc;
+        heapScores[0] = score;
+        siftDown(0);
+      }
+    }
+    const out = Array.from({ length: size }, (_, i) => ({ doc: heapDocs[i]!, score: heapScores[i]! }));
+    return out.sort((a, b) => b.score - a.score || idRank[a.doc]! - idRank[b.doc]!);
+  }
+
+  /**
+   * The index terms a query term stands for, with their weights: itself when the collection
+   * uses it, and a few longer terms it begins (5+ characters: "layer" finds "layerdrop"); a term
+   * the collection never uses also finds those within the allowed edit distance (6+ characters:
+   * typos). Expansions are weighted down with their distance (MiniSearch's weighting).
+   */
+  private expand(source: string): { term: number; weight: number }[] {
+    const exact = this.termIndex.get(source);
+    const o = this.header.options;
+    const out: { term: number; weight: number }[] = exact === undefined ? [] : [{ term: exact, weight: 1 }];
+    const seen = new Set<number>(out.map((e) => e.term));
+    if (source.length >= LEXICAL_DEFAULTS.prefixMinLength) {
+      const terms = this.header.terms;
+      let lo = 0;
+      let hi = terms.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (terms[mid]! < source) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let t = lo, taken = 0; t < terms.length && taken < LEXICAL_DEFAULTS.maxPrefixTerms && terms[t]!.startsWith(source); t++) {
+        if (t === exact) continue;
+        taken++;
+        const distance = terms[t]!.length - source.length;
+        out.push({ term: t, weight: (o.prefixWeight * terms[t]!.length) / (terms[t]!.length + 0.3 * distance) });
+        seen.add(t);
+      }
+    }
+    if (exact !== undefined) return out; // a known term is not a typo
+    const maxDistance = source.length >= LEXICAL_DEFAULTS.fuzzyMinLength ? Math.min(LEXICAL_DEFAULTS.maxFuzzy, Math.round(source.length * o.fuzzy)) : 0;
+    if (maxDistance > 0) {
+      const byLength = this.lengthBuckets();
+      for (let len = Math.max(1, source.length - maxDistance); len <= source.length + maxDistance; len++) {
+        for (const t of byLength[len] ?? []) {
+          if (seen.has(t)) continue;
+          const term = this.header.terms[t]!;
+          const distance = levenshteinWithin(source, term, maxDistance);
+          if (distance <= maxDistance) out.push({ term: t, weight: (o.fuzzyWeight * term.length) / (term.length + distance) });
+        }
+      }
+    }
+    return out;
+  }
+
+  private lengthBuckets(): number[][] {
+    if (!this.byLength) {
+      const buckets: number[][] = [];
+      this.header.terms.forEach((t, i) => (buckets[t.length] ??= []).push(i));
+      this.byLength = buckets;
+    }
+    return this.byLength;
+  }
+
+  /** Whether document `doc` is in term `term`'s postings (binary search: they are ascending). */
+  private contains(term: number, doc: number): boolean {
+    let lo = this.offsets[term]!;
+    let hi = this.offsets[term + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const d = this.docs[mid]!;
+      if (d === doc) return true;
+      if (d < doc) lo = mid + 1;
+      else hi = mid;
+    }
+    return false;
+  }
+}
+
+const align8 = (x: number) => (x + 7) & ~7;
+
+const pickOptions = (d: typeof LEXICAL_DEFAULTS): Required<LexicalIndexOptions> => ({
+  titleBoost: d.titleBoost,
+  fuzzy: d.fuzzy,
+  fuzzyWeight: d.fuzzyWeight,
+  prefixWeight: d.prefixWeight,
+});
+
+/** Each document's position when the ids are sorted (ties in score go to the smaller id). */
+function rankById(ids: readonly string[]): Uint32Array {
+  const order = ids.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  const rank = new Uint32Array(ids.length);
+  order.forEach((doc, r) => (rank[doc] = r));
+  return rank;
 }
