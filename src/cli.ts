@@ -9,7 +9,7 @@ import { loadCorpus } from './corpus/load.js';
 import { CorpusError } from './corpus/parse-json.js';
 import { describeIssues, ingestWithProgress } from './ingest/report.js';
 import { buildApp, corpusToServe } from './node.js';
-import { loadTransformersEmbedder } from './retrieval/transformers-embedder.js';
+import { loadEmbedder } from './retrieval/load-embedder.js';
 import type { ChatResult } from './protocol/chat.js';
 
 const USAGE = `usage:
@@ -21,7 +21,7 @@ async function ingestCommand(args: string[]) {
   const config = loadConfig({ ...process.env, ...(values.corpus ? { CORPUS_PATH: values.corpus } : {}) });
   const corpus = await loadCorpus(config.CORPUS_PATH);
   for (const line of describeIssues(corpus.issues)) console.error(line);
-  const embedding = await loadTransformersEmbedder({
+  const embedding = await loadEmbedder({
     model: config.EMBEDDING_MODEL,
     modelsDir: config.MODELS_DIR,
     allowRemote: config.ALLOW_REMOTE_MODELS,

@@ -15,13 +15,14 @@ import { loadPrompts } from './answer/prompts-node.js';
 import { ConfigError, loadConfig, llmConfigured, type Config } from './config.js';
 import { loadCorpus } from './corpus/load.js';
 import { CorpusError } from './corpus/parse-json.js';
+import { currentIndex } from './ingest/ingest.js';
 import { describeIssues, ingestWithProgress } from './ingest/report.js';
 import { loadIndex, readManifest, type LoadedIndex, ForeignFolderError } from './ingest/index-files.js';
 import { llmFromConfig } from './answer/llm-client.js';
 import { loadSpelling } from './retrieval/spelling-node.js';
 import { HybridRetriever } from './retrieval/retriever.js';
 import { TermStats } from './retrieval/term-stats.js';
-import { loadTransformersEmbedder } from './retrieval/transformers-embedder.js';
+import { loadEmbedder } from './retrieval/load-embedder.js';
 import type { Context } from 'hono';
 import type { Server as HttpServer } from 'node:http';
 import { createApp, type Lifecycle } from './server/app.js';
@@ -57,7 +58,7 @@ export async function corpusToServe(config: Config, env: Record<string, string |
 
 /** Everything the app needs, built from the configuration. */
 export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) {
-  const embedding = await loadTransformersEmbedder({
+  const embedding = await loadEmbedder({
     model: config.EMBEDDING_MODEL,
     modelsDir: config.MODELS_DIR,
     allowRemote: config.ALLOW_REMOTE_MODELS,
@@ -65,17 +66,21 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
   });
   if (embedding.error) log(`warning: ${embedding.error}`);
 
-  const corpus = await loadCorpus(config.CORPUS_PATH);
-  const ingestOptions = { corpus, corpusPath: config.CORPUS_PATH, indexDir: config.INDEX_DIR, embedding };
-  const result = await ingestWithProgress(ingestOptions, log, false);
-  if (result.rebuilt) for (const line of describeIssues(corpus.issues)) log(line);
+  // An index built from these very corpus bytes is loaded without parsing the corpus again.
+  const current = await currentIndex(config.INDEX_DIR, config.CORPUS_PATH, embedding.embedder?.id ?? null);
+  const ingestOptions = async () => ({ corpus: await loadCorpus(config.CORPUS_PATH), corpusPath: config.CORPUS_PATH, indexDir: config.INDEX_DIR, embedding });
+  if (!current) {
+    const options = await ingestOptions();
+    const result = await ingestWithProgress(options, log, false);
+    if (result.rebuilt) for (const line of describeIssues(options.corpus.issues)) log(line);
+  }
   let index: LoadedIndex;
   try {
     index = await loadIndex(config.INDEX_DIR);
   } catch (e) {
     // A corrupt file (a truncated write, a hand edit): rebuild once rather than refuse to start.
     log(`index: ${config.INDEX_DIR} could not be read (${(e as Error).message}); rebuilding it`);
-    await ingestWithProgress({ ...ingestOptions, force: true }, log, false);
+    await ingestWithProgress({ ...(await ingestOptions()), force: true }, log, false);
     index = await loadIndex(config.INDEX_DIR);
   }
   const retriever = new HybridRetriever({
@@ -173,18 +178,25 @@ const WARM_UP_TOKEN = randomUUID();
 /**
  * Sends searches and chats to the freshly started server over loopback HTTP, with questions made
  * from the corpus's own sentences, so that the first users do not pay for JIT compilation (the
- * first hundred requests run about twice as slow otherwise). About 300 ms at start-up. Chats warm
+ * first hundred requests run about twice as slow otherwise). At most about 300 ms at start-up. Chats warm
  * up only without an LLM: they must not spend anyone's tokens.
  */
+/** The start-up warm-up: at most this many searches, stopped once the budget is spent, then a few chats. */
+const WARM_UP = { searches: 100, budgetMs: 300, chats: 5 } as const;
+
 async function warmUp(url: string, papers: readonly Paper[], withChat: boolean) {
   const post = async (path: string, body: unknown) => {
     const headers = { 'content-type': 'application/json', [WARM_UP_HEADER]: WARM_UP_TOKEN };
     const res = await fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) });
     await res.arrayBuffer();
   };
-  const questions = papers.slice(0, 150).map((p) => p.abstract.split(/(?<=\.)\s/)[0]!.slice(0, 300));
-  for (const query of questions) await post('/api/search', { query, k: 10 });
-  if (withChat) for (const q of questions.slice(0, 10)) await post('/api/chat', { messages: [{ role: 'user', content: q }] });
+  const questions = papers.slice(0, WARM_UP.searches).map((p) => p.abstract.split(/(?<=\.)\s/)[0]!.slice(0, 300));
+  const until = performance.now() + WARM_UP.budgetMs;
+  for (const query of questions) {
+    if (performance.now() > until) break;
+    await post('/api/search', { query, k: 10 });
+  }
+  if (withChat) for (const q of questions.slice(0, WARM_UP.chats)) await post('/api/chat', { messages: [{ role: 'user', content: q }] });
 }
 
 /** Builds and starts the server. `env` overrides process.env (tests pass PORT=0 for a free port). */

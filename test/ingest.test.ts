@@ -164,7 +164,7 @@ describe('lexical-only ingestion', () => {
     await rm(path.join(dir, FILES.lexical));
     const again = await ingest({ corpus, corpusPath: CORPUS_PATH, indexDir: dir, embedding: NO_MODEL });
     expect(again.rebuilt).toBe(true);
-    expect(again.reason).toMatch(/damaged.*lexical\.json/);
+    expect(again.reason).toMatch(/damaged.*lexical\.bin/);
     expect((await loadIndex(dir)).lexical.size).toBe(224);
   });
 
@@ -334,8 +334,8 @@ describe('dense ingestion with the real ONNX runtime', () => {
     for (let i = 1; i < progress.length; i++) expect(progress[i]![0]).toBeGreaterThan(progress[i - 1]![0]);
   });
 
-  it('stores one 64-dim vector per paper in the vectra folder', async () => {
-    const raw = JSON.parse(await readFile(path.join(indexDir, FILES.vectors, 'index.json'), 'utf8')) as {
+  it('stores one 64-dim vector per paper in the vectra folder (224 papers: one shard)', async () => {
+    const raw = JSON.parse(await readFile(path.join(indexDir, FILES.vectors, 'shard-0000', 'index.json'), 'utf8')) as {
       items: { vector: number[]; metadata: { id: string } }[];
     };
     expect(raw.items).toHaveLength(224);
@@ -410,7 +410,7 @@ describe('dense ingestion with the real ONNX runtime', () => {
     expect(changed.reason).toMatch(/embedder/);
     expect(changed.reason).toContain(embedder.id);
     expect(changed.manifest.embedder).toEqual({ id: status.embedder!.id, dim: 32 });
-    const raw = JSON.parse(await readFile(path.join(indexDir, FILES.vectors, 'index.json'), 'utf8')) as { items: { vector: number[] }[] };
+    const raw = JSON.parse(await readFile(path.join(indexDir, FILES.vectors, 'shard-0000', 'index.json'), 'utf8')) as { items: { vector: number[] }[] };
     expect(raw.items[0]!.vector).toHaveLength(32);
 
     const none = await ingest({ corpus, corpusPath: CORPUS_PATH, indexDir, embedding: NO_MODEL });

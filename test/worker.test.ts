@@ -34,7 +34,7 @@ describe('Workers entry', () => {
     worker = (await import(pathToFileURL(out).href)).default;
     env = {
       ALLOWED_ORIGINS: '',
-      ASSETS: { fetch: async (url: string) => new Response(await readFile(join(indexDir, new URL(url).pathname.slice(1)), 'utf8')) },
+      ASSETS: { fetch: async (url: string) => new Response(await readFile(join(indexDir, new URL(url).pathname.slice(1)))) },
     };
   }, 60_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -12,6 +12,8 @@ export interface Corpus {
   issues: CorpusIssue[];
   /** Fingerprint of the papers' content, independent of their order in the file. */
   hash: string;
+  /** sha256 of the file's bytes, when read from a file: start-up compares it without parsing. */
+  fileHash?: string;
 }
 
 interface Draft {
@@ -96,5 +98,5 @@ export async function loadCorpus(path: string): Promise<Corpus> {
   }
   const corpus = parseCorpus(text, corpusFormat(path), path);
   if (!corpus.papers.length) throw new CorpusError(`corpus ${path} holds no papers (expected title/abstract line pairs, JSON or JSONL)`);
-  return corpus;
+  return { ...corpus, fileHash: sha256(text) };
 }

@@ -125,7 +125,7 @@ export async function readManifest(indexDir: string): Promise<Manifest | null> {
 
 /** The first file the index needs that is missing from `indexDir`, or null when it is complete. */
 export function missingIndexFile(indexDir: string, manifest: Manifest): string | null {
-  const needed = [FILES.papers, FILES.lexical, FILES.calibration, ...(manifest.embedder ? [join(FILES.vectors, 'index.json')] : [])];
+  const needed = [FILES.papers, FILES.lexical, FILES.calibration, ...(manifest.embedder ? VECTORS_FILES : [])];
   return needed.find((f) => !existsSync(join(indexDir, f))) ?? null;
 }
 
@@ -133,7 +133,8 @@ export const sha256 = (text: string | Uint8Array) => createHash('sha256').update
 
 /** The files whose sha256 the manifest records, by their path inside the index folder. */
 export const HASHED_FILES = [FILES.papers, FILES.lexical, FILES.calibration] as const;
-export const VECTORS_FILE = join(FILES.vectors, 'index.json');
+/** The vector store's files that a server reads (the packed copy; the vectra shards are for other tools). */
+export const VECTORS_FILES = VectorStore.FILES.map((f) => join(FILES.vectors, f));
 
 /** An index whose files parse but disagree with its manifest or with each other. */
 export class IndexIntegrityError extends Error {
@@ -149,7 +150,7 @@ export async function loadIndex(indexDir: string): Promise<LoadedIndex> {
   const manifest = await readManifest(indexDir);
   if (!manifest) throw new Error(`no usable index in ${indexDir}; run npm run ingest`);
   const data: Record<string, Buffer> = {};
-  for (const f of [...HASHED_FILES, ...(manifest.embedder ? [VECTORS_FILE] : [])]) {
+  for (const f of [...HASHED_FILES, ...(manifest.embedder ? VECTORS_FILES : [])]) {
     data[f] = await readFile(join(indexDir, f));
     if (manifest.files[f] !== sha256(data[f]!)) throw new IndexIntegrityError(`${join(indexDir, f)} does not match its manifest (changed after it was built)`);
   }

@@ -7,6 +7,8 @@ export const ManifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
   corpusPath: z.string(),
   corpusHash: z.string(),
+  /** sha256 of the corpus file's bytes: an unchanged file is recognized without parsing it. */
+  corpusFileHash: z.string().optional(),
   papers: z.number().int().nonnegative(),
   /** How text was analyzed into BM25 terms (lexicalFingerprint). */
   lexical: z.string(),

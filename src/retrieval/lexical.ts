@@ -167,64 +167,103 @@ export class LexicalIndex {
   static build(papers: readonly Doc[], options: LexicalIndexOptions = {}): LexicalIndex {
     const o = { ...pickOptions(LEXICAL_DEFAULTS), ...options };
     const n = papers.length;
-    // Term frequencies per field, and each field's length (distinct words, stop words included).
-    const postings = new Map<string, { docs: number[]; tfTitle: number[]; tfAbstract: number[] }>();
+    // Words repeat far more often than they are new: each distinct word is analyzed once, to a
+    // term number (-1 for a stop word), in order of first use.
+    const termOf = new Map<string, number>();
+    const termNames: string[] = [];
+    const wordTerm = new Map<string, number>();
+    const analyze = (word: string): number => {
+      let id = wordTerm.get(word);
+      if (id === undefined) {
+        const term = processTerm(word);
+        if (term === null) id = -1;
+        else {
+          id = termOf.get(term);
+          if (id === undefined) {
+            id = termNames.length;
+            termOf.set(term, id);
+            termNames.push(term);
+          }
+        }
+        wordTerm.set(word, id);
+      }
+      return id;
+    };
+    // One (term, doc, title tf, abstract tf) row per distinct term of each document.
+    const rowTerm: number[] = [];
+    const rowDoc: number[] = [];
+    const rowTfTitle: number[] = [];
+    const rowTfAbstract: number[] = [];
+    let tf: [Uint32Array, Uint32Array] = [new Uint32Array(1024), new Uint32Array(1024)];
     const titleLength = new Float64Array(n);
     const abstractLength = new Float64Array(n);
-    const dfTitle = new Map<string, number>();
-    const dfAbstract = new Map<string, number>();
-    papers.forEach((p, doc) => {
-      const counts = new Map<string, [number, number]>();
-      for (const [field, text] of [[0, p.title], [1, p.abstract]] as const) {
-        const tokens = words(text);
+    const docTerms: number[] = [];
+    for (let doc = 0; doc < n; doc++) {
+      const p = papers[doc]!;
+      for (const field of [0, 1] as const) {
+        const tokens = words(field === 0 ? p.title : p.abstract);
         (field === 0 ? titleLength : abstractLength)[doc] = new Set(tokens).size;
         for (const token of tokens) {
-          const term = processTerm(token);
-          if (!term) continue;
-          const c = counts.get(term) ?? [0, 0];
-          c[field]++;
-          counts.set(term, c);
+          const id = analyze(token);
+          if (id < 0) continue;
+          if (id >= tf[0].length) {
+            const grow = (a: Uint32Array) => {
+              const bigger = new Uint32Array(a.length * 2);
+              bigger.set(a);
+              return bigger;
+            };
+            tf = [grow(tf[0]), grow(tf[1])];
+          }
+          if (tf[0][id] === 0 && tf[1][id] === 0) docTerms.push(id);
+          tf[field][id]!++;
         }
       }
-      for (const [term, [t, a]] of counts) {
-        let list = postings.get(term);
-        if (!list) postings.set(term, (list = { docs: [], tfTitle: [], tfAbstract: [] }));
-        list.docs.push(doc);
-        list.tfTitle.push(t);
-        list.tfAbstract.push(a);
-        if (t) dfTitle.set(term, (dfTitle.get(term) ?? 0) + 1);
-        if (a) dfAbstract.set(term, (dfAbstract.get(term) ?? 0) + 1);
+      for (const id of docTerms) {
+        rowTerm.push(id);
+        rowDoc.push(doc);
+        rowTfTitle.push(tf[0][id]!);
+        rowTfAbstract.push(tf[1][id]!);
+        tf[0][id] = 0;
+        tf[1][id] = 0;
       }
-    });
-    const mean = (a: Float64Array) => (n ? a.reduce((s, x) => s + x, 0) / n : 0);
-    const avgTitle = mean(titleLength);
-    const avgAbstract = mean(abstractLength);
+      docTerms.length = 0;
+    }
+    const terms = termNames.map((t, id) => [t, id] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const rankOf = new Uint32Array(terms.length);
+    terms.forEach(([, id], rank) => (rankOf[id] = rank));
+    // Per-field document frequencies, and each term's place in the postings (counting sort by rank).
+    const dfTitle = new Uint32Array(terms.length);
+    const dfAbstract = new Uint32Array(terms.length);
+    const offsets = new Uint32Array(terms.length + 1);
+    for (let r = 0; r < rowTerm.length; r++) {
+      const id = rowTerm[r]!;
+      offsets[rankOf[id]! + 1]!++;
+      if (rowTfTitle[r]) dfTitle[id]!++;
+      if (rowTfAbstract[r]) dfAbstract[id]!++;
+    }
+    for (let t = 0; t < terms.length; t++) offsets[t + 1]! += offsets[t]!;
+    const mean = (a: Float64Array) => (n ? a.reduce((sum, x) => sum + x, 0) / n : 0);
+    const avgTitle = mean(titleLength) || 1;
+    const avgAbstract = mean(abstractLength) || 1;
     const { k1, b, delta } = LEXICAL_DEFAULTS;
     const bm25 = (tf: number, df: number, length: number, avg: number) =>
-      Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (delta + (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / (avg || 1))));
-
-    const terms = [...postings.keys()].sort();
-    const total = terms.reduce((s, t) => s + postings.get(t)!.docs.length, 0);
-    const offsets = new Uint32Array(terms.length + 1);
-    const docs = new Uint32Array(total);
-    const impacts = new Float32Array(total);
-    let at = 0;
-    terms.forEach((term, t) => {
-      offsets[t] = at;
-      const list = postings.get(term)!;
-      const dfT = dfTitle.get(term) ?? 0;
-      const dfA = dfAbstract.get(term) ?? 0;
-      for (let i = 0; i < list.docs.length; i++, at++) {
-        const doc = list.docs[i]!;
-        const tfT = list.tfTitle[i]!;
-        const tfA = list.tfAbstract[i]!;
-        docs[at] = doc;
-        impacts[at] = (tfT ? o.titleBoost * bm25(tfT, dfT, titleLength[doc]!, avgTitle) : 0) + (tfA ? bm25(tfA, dfA, abstractLength[doc]!, avgAbstract) : 0);
-      }
-    });
-    offsets[terms.length] = at;
+      Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (delta + (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / avg)));
+    const docs = new Uint32Array(rowTerm.length);
+    const impacts = new Float32Array(rowTerm.length);
+    const next = offsets.slice(0, terms.length);
+    // Rows are in document order, so each term's postings come out ascending.
+    for (let r = 0; r < rowTerm.length; r++) {
+      const id = rowTerm[r]!;
+      const doc = rowDoc[r]!;
+      const at = next[rankOf[id]!]!++;
+      const tfT = rowTfTitle[r]!;
+      const tfA = rowTfAbstract[r]!;
+      docs[at] = doc;
+      impacts[at] = (tfT ? o.titleBoost * bm25(tfT, dfTitle[id]!, titleLength[doc]!, avgTitle) : 0) + (tfA ? bm25(tfA, dfAbstract[id]!, abstractLength[doc]!, avgAbstract) : 0);
+    }
     const ids = papers.map((p) => p.id);
-    return new LexicalIndex({ format: 1, ids, terms, postings: total, options: o }, offsets, docs, impacts, rankById(ids));
+    const header: Header = { format: 1, ids, terms: terms.map(([t]) => t), postings: rowTerm.length, options: o };
+    return new LexicalIndex(header, offsets, docs, impacts, rankById(ids));
   }
 
   /** The index as one binary file: a JSON header (ids, terms, options), then the arrays. */

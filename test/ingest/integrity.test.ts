@@ -10,6 +10,8 @@ import { createAnswerer } from '../../src/answer/answerer.js';
 import { loadCorpus } from '../../src/corpus/load.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { IndexIntegrityError, loadIndex } from '../../src/ingest/index-files.js';
+import type { Paper } from '../../src/corpus/schema.js';
+import { LexicalIndex } from '../../src/retrieval/lexical.js';
 import { HybridRetriever, type RetrievedPaper } from '../../src/retrieval/retriever.js';
 import { TermStats } from '../../src/retrieval/term-stats.js';
 import { createApp } from '../../src/server/app.js';
@@ -36,7 +38,14 @@ describe('loading an index that disagrees with itself', () => {
   it.each([
     ['papers.json with a paper dropped', () => rewrite('papers.json', (p: unknown[]) => p.slice(1))],
     ['papers.json emptied', () => rewrite('papers.json', () => [])],
-    ['lexical.json swapped for an index of other papers', () => rewrite('lexical.json', (l: { documentCount: number }) => ({ ...l, documentCount: 0 }))],
+    [
+      'lexical.bin swapped for an index of other papers',
+      async () => {
+        const papers = JSON.parse(await readFile(join(dirs.indexDir, 'papers.json'), 'utf8')) as Paper[];
+        await writeFile(join(dirs.indexDir, 'lexical.bin'), LexicalIndex.build(papers.slice(2)).toBinary());
+      },
+    ],
+    ['lexical.bin truncated', async () => writeFile(join(dirs.indexDir, 'lexical.bin'), (await readFile(join(dirs.indexDir, 'lexical.bin'))).subarray(0, 500))],
     ['calibration.json edited', () => rewrite('calibration.json', (c: { related: number }) => ({ ...c, related: 0 }))],
   ])('refuses %s', async (_name, tamper) => {
     await tamper();
