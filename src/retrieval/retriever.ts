@@ -48,8 +48,11 @@ export interface Retriever {
   readonly papers: readonly Paper[];
   getPaper(id: string): Paper | undefined;
   search(query: string, k: number): Promise<RetrievedPaper[]>;
-  /** The fused top-k and the lexical and dense lists (each `depth` deep) behind them. */
-  lists(query: string, k: number): Promise<RetrievalLists>;
+  /**
+   * The fused top-k and the lexical and dense lists (each `depth` deep) behind them.
+   * `{ dense: false }` skips the dense list (a caller that reads only the lexical one).
+   */
+  lists(query: string, k: number, options?: { dense?: boolean }): Promise<RetrievalLists>;
   /** The sentence of each paper's abstract that best matches the query, in the papers' order. */
   snippets(papers: readonly Paper[], query: string): string[];
 }
@@ -116,11 +119,11 @@ export class HybridRetriever implements Retriever {
     return (await this.lists(query, k)).fused;
   }
 
-  async lists(asked: string, k: number): Promise<RetrievalLists> {
+  async lists(asked: string, k: number, options?: { dense?: boolean }): Promise<RetrievalLists> {
     const query = this.options.spelling?.correct(asked).text ?? asked;
     const depth = Math.max(k, this.depth);
     const lexical = this.options.lexical.search(query, depth);
-    const dense = this.denseParts ? await this.denseParts.store.query(await this.denseParts.embedder.embedQuery(query), depth) : null;
+    const dense = this.denseParts && options?.dense !== false ? await this.denseParts.store.query(await this.denseParts.embedder.embedQuery(query), depth) : null;
     const lexById = new Map(lexical.map((h, i) => [h.id, { rank: i + 1, score: h.score, terms: h.terms }]));
     const denseById = new Map((dense ?? []).map((h, i) => [h.id, { rank: i + 1, score: h.score }]));
     const fusedIds = dense ? reciprocalRankFusion([lexical, dense], this.rrfK) : lexical.map((h) => ({ id: h.id, score: h.score }));

@@ -1,6 +1,7 @@
 import { endianness } from 'node:os';
 import { mkdir, open as openFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createSimdScanner, SIMD_SCORE_SLACK, type DotScanner } from './simd-scan.js';
 
 /**
  * Items per vectra shard. vectra's insertItem scans the whole shard for a duplicate id, so a build
@@ -45,6 +46,23 @@ export interface BuildOptions {
 
 const shardName = (i: number) => `shard-${String(i).padStart(4, '0')}`;
 
+/** The dot product of row `o / dim` of `m` with `q`, summed in doubles over 4 strided lanes: the exact score. */
+export function dotAt(m: Float32Array, o: number, q: Float32Array, dim: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (const tail = dim & ~3; j < tail; j += 4) {
+    s0 += m[o + j]! * q[j]!;
+    s1 += m[o + j + 1]! * q[j + 1]!;
+    s2 += m[o + j + 2]! * q[j + 2]!;
+    s3 += m[o + j + 3]! * q[j + 3]!;
+  }
+  for (; j < dim; j++) s0 += m[o + j]! * q[j]!;
+  return s0 + s1 + (s2 + s3);
+}
+
 /**
  * The k rows of `matrix` (n rows of `dim` float32, row-major) with the largest dot product with
  * `query`, best first. Ties go to the row `tieBreak` puts first (negative: a before b; default:
@@ -83,24 +101,9 @@ export function topKByDot(
     heapScore[i] = score;
     heapIndex[i] = index;
   };
-  const q = query;
-  const m = matrix;
-  const tail = dim & ~3;
   let floor = -Infinity;
   for (let r = 0, o = 0; r < n; r++, o += dim) {
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let j = 0;
-    for (; j < tail; j += 4) {
-      s0 += m[o + j]! * q[j]!;
-      s1 += m[o + j + 1]! * q[j + 1]!;
-      s2 += m[o + j + 2]! * q[j + 2]!;
-      s3 += m[o + j + 3]! * q[j + 3]!;
-    }
-    for (; j < dim; j++) s0 += m[o + j]! * q[j]!;
-    const s = s0 + s1 + (s2 + s3);
+    const s = dotAt(matrix, o, query, dim);
     if (size < k) {
       // Sift up.
       let i = size++;
@@ -124,6 +127,53 @@ export function topKByDot(
   return out.sort((a, b) => (worse(a.score, a.index, b.score, b.index) ? 1 : -1));
 }
 
+/**
+ * The exact top k from approximate scores within `slack / 2` of the exact ones: every row whose
+ * approximate score is within `slack` of the k-th best approximate score is re-scored with
+ * `exact`, and the k best of those kept (ties by `tieBreak`, as in `topKByDot`). No true top-k row
+ * can fall outside: the k-th approximate score is at most slack/2 above the k-th exact one.
+ */
+export function rescoreTopK(
+  approx: Float32Array,
+  k: number,
+  slack: number,
+  exact: (row: number) => number,
+  tieBreak: (a: number, b: number) => number = (a, b) => a - b,
+): { index: number; score: number }[] {
+  const n = approx.length;
+  k = Math.min(Math.floor(k), n);
+  if (!(k > 0)) return [];
+  // The k-th largest approximate score: a k-sized min-heap.
+  const heap = new Float32Array(k);
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    const v = approx[i]!;
+    if (size < k) {
+      let c = size++;
+      while (c > 0 && heap[(c - 1) >> 1]! > v) {
+        heap[c] = heap[(c - 1) >> 1]!;
+        c = (c - 1) >> 1;
+      }
+      heap[c] = v;
+    } else if (v > heap[0]!) {
+      let c = 0;
+      for (;;) {
+        let child = 2 * c + 1;
+        if (child >= k) break;
+        if (child + 1 < k && heap[child + 1]! < heap[child]!) child++;
+        if (heap[child]! >= v) break;
+        heap[c] = heap[child]!;
+        c = child;
+      }
+      heap[c] = v;
+    }
+  }
+  const threshold = heap[0]! - slack;
+  const candidates: { index: number; score: number }[] = [];
+  for (let i = 0; i < n; i++) if (approx[i]! >= threshold) candidates.push({ index: i, score: exact(i) });
+  return candidates.sort((a, b) => b.score - a.score || tieBreak(a.index, b.index)).slice(0, k);
+}
+
 /** Reverses the bytes of each float32 in place (the packed file is little-endian; this host is not). */
 function swap32(bytes: Uint8Array): void {
   for (let i = 0; i + 3 < bytes.length; i += 4) {
@@ -144,7 +194,8 @@ function swap32(bytes: Uint8Array): void {
  * given), each built in one beginUpdate/insertItem/endUpdate batch. One vectra index cannot hold
  * 100k vectors (its index.json outgrows V8's string limit, inserts are quadratic, its query sorts
  * every score). Beside the shards, build() writes a packed copy that open() reads alone: vectors.f32
- * (count × dim little-endian float32), ids.json and layout.json. Queries scan that Float32Array.
+ * (count × dim little-endian float32), ids.json and layout.json. Queries scan that Float32Array:
+ * with WebAssembly SIMD (simd-scan.ts) for candidates re-scored exactly, else in JavaScript.
  *
  * Vectors are stored at unit length (those not already unit are scaled), so the dot product is the cosine.
  */
@@ -156,7 +207,15 @@ export class VectorStore {
     private readonly ids: readonly string[],
     private readonly matrix: Float32Array,
     private readonly dim: number,
+    /** The SIMD kernel that owns `matrix`'s memory, when WebAssembly SIMD is available. */
+    private readonly scanner: DotScanner | null,
   ) {}
+
+  /** Room for n × dim vectors: inside the SIMD kernel's memory when there is one. */
+  private static allocate(n: number, dim: number): { matrix: Float32Array; scanner: DotScanner | null } {
+    const scanner = createSimdScanner(n, dim);
+    return { matrix: scanner?.matrix ?? new Float32Array(n * dim), scanner };
+  }
 
   /**
    * Writes `items` to `folder` (replacing a store already there) and returns the store. Every vector
@@ -170,7 +229,7 @@ export class VectorStore {
     const count = items.length;
     const dim = count ? items[0]!.vector.length : 0;
     if (count && !dim) throw new Error(`vector of ${items[0]!.id} is empty`);
-    const matrix = new Float32Array(count * dim);
+    const { matrix, scanner } = VectorStore.allocate(count, dim);
     const ids: string[] = new Array<string>(count);
     const seen = new Set<string>();
     for (let i = 0; i < count; i++) {
@@ -220,7 +279,7 @@ export class VectorStore {
     await writeFile(join(folder, IDS_FILE), JSON.stringify(ids));
     const layout: Layout = { format: VECTOR_STORE_FORMAT, count, dim, shardSize: SHARD_SIZE, shards };
     await writeFile(join(folder, LAYOUT_FILE), JSON.stringify(layout));
-    return new VectorStore(ids, matrix, dim);
+    return new VectorStore(ids, matrix, dim, scanner);
   }
 
   /** Loads the store in `folder` from its packed copy (never the shards' JSON); throws when its files disagree. */
@@ -252,8 +311,8 @@ export class VectorStore {
 
     const vectorsPath = join(folder, VECTORS_FILE);
     const expected = layout.count * layout.dim * 4;
-    const matrix = new Float32Array(layout.count * layout.dim);
-    const bytes = new Uint8Array(matrix.buffer);
+    const { matrix, scanner } = VectorStore.allocate(layout.count, layout.dim);
+    const bytes = new Uint8Array(matrix.buffer, matrix.byteOffset, matrix.byteLength);
     const file = await openFile(vectorsPath, 'r').catch(() => {
       throw new Error(`${vectorsPath} is missing`);
     });
@@ -271,7 +330,7 @@ export class VectorStore {
       await file.close();
     }
     if (!LITTLE_ENDIAN) swap32(bytes);
-    return new VectorStore(ids as string[], matrix, layout.dim);
+    return new VectorStore(ids as string[], matrix, layout.dim, scanner);
   }
 
   /** Orders rows by id ascending (ids are distinct), for equal scores. */
@@ -299,7 +358,11 @@ export class VectorStore {
     if (!Number.isFinite(norm)) throw new Error('query vector is not finite');
     const q = new Float32Array(this.dim);
     for (let j = 0; j < this.dim; j++) q[j] = norm > 0 ? vector[j]! / norm : 0;
-    return topKByDot(this.matrix, this.dim, q, k, this.byId).map((h) => ({ id: this.ids[h.index]!, score: h.score }));
+    // With SIMD: float32 scores of every row at once, then the candidates re-scored exactly.
+    const hits = this.scanner
+      ? rescoreTopK(this.scanner.scores(q), k, SIMD_SCORE_SLACK, (row) => dotAt(this.matrix, row * this.dim, q, this.dim), this.byId)
+      : topKByDot(this.matrix, this.dim, q, k, this.byId);
+    return hits.map((h) => ({ id: this.ids[h.index]!, score: h.score }));
   }
 }
 

@@ -235,7 +235,7 @@ async function calibrateClaims(retriever: Retriever, stats: TermStats, rand: Ran
     const kept = words(s).filter((w) => STOP_WORDS.has(w) || rand() < o.claimKeep);
     const added = Array.from({ length: between(rand, 0, o.claimAdded) }, () => pick(rand, filler));
     const claim = [...kept, ...added].join(' ');
-    const rivals = (await retriever.lists(claim, o.claimRivals + 1)).lexical
+    const rivals = (await retriever.lists(claim, o.claimRivals + 1, { dense: false })).lexical
       .filter((h) => h.id !== p.id)
       .slice(0, o.claimRivals)
       .map((h) => retriever.getPaper(h.id))
