@@ -446,8 +446,10 @@ describe('falling back to the extractive answer', () => {
       });
 
       it('when the LLM sends a 50,000-token answer: the size cap ends it and /health stays responsive (p99 < 100 ms)', { timeout: 30_000 }, async () => {
-        // A millisecond apart, so the fake (in this process too) does not block the loop it measures.
-        fake.script({ answer: { kind: 'reply', chunks: Array.from({ length: 50_000 }, (_, i) => `tok${i % 10} `), delayMs: 1 } });
+        // Each token its own SSE event, ten per millisecond: the fake (in this process too) must not
+        // block the loop it measures, and a busy machine's slower timers must not make the total
+        // deadline end the answer before the size cap does.
+        fake.script({ answer: { kind: 'reply', chunks: Array.from({ length: 50_000 }, (_, i) => `tok${i % 10} `), delayMs: 1, burst: 10 } });
         const latencies: number[] = [];
         let running = true;
         const poll = (async () => {
@@ -466,7 +468,7 @@ describe('falling back to the extractive answer', () => {
         const sorted = [...latencies].sort((a, b) => a - b);
         const p99 = sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]!;
         console.log(`/health during a 50k-token answer: ${latencies.length} checks, p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
-        expect(latencies.length).toBeGreaterThanOrEqual(20);
+        expect(latencies.length).toBeGreaterThanOrEqual(10);
         expect(p99).toBeLessThan(100);
       });
 

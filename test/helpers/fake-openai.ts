@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 
 /** How the fake answers the answer (non-condense) requests. */
 export type AnswerBehaviour =
-  /** Reply with the text split into these chunks, `delayMs` apart. */
-  | { kind: 'reply'; chunks: string[]; delayMs?: number }
+  /** Reply with the text split into these chunks, `burst` of them (default 1) every `delayMs`. */
+  | { kind: 'reply'; chunks: string[]; delayMs?: number; burst?: number }
   /** An HTTP error (default 500) with an OpenAI-style error body; `retryAfter` sets that header. */
   | { kind: 'error'; status?: number; retryAfter?: number }
   /** Nothing at all, not even the response headers (a slow first byte), until the client gives up. */
@@ -182,7 +182,7 @@ export class FakeOpenAI {
         return; // the request is read, the response never starts
       case 'reply':
         if (!body.stream) return this.sendJson(res, 200, this.completion(model, behaviour.chunks.join('')));
-        return this.streamChunks(res, model, behaviour.chunks, behaviour.delayMs ?? 0);
+        return this.streamChunks(res, model, behaviour.chunks, behaviour.delayMs ?? 0, behaviour.burst ?? 1);
       case 'stall': {
         this.sseHead(res);
         res.write(this.chunkLine(model, behaviour.firstChunk ?? 'FT-PFN is ', true));
@@ -253,10 +253,10 @@ export class FakeOpenAI {
     res.flushHeaders();
   }
 
-  private async streamChunks(res: http.ServerResponse, model: string, chunks: string[], delayMs: number): Promise<void> {
+  private async streamChunks(res: http.ServerResponse, model: string, chunks: string[], delayMs: number, burst = 1): Promise<void> {
     this.sseHead(res);
     for (let i = 0; i < chunks.length; i++) {
-      if (i > 0 && delayMs > 0) await sleep(delayMs);
+      if (i > 0 && delayMs > 0 && i % burst === 0) await sleep(delayMs);
       if (res.destroyed || res.writableEnded) return;
       res.write(this.chunkLine(model, chunks[i]!, i === 0));
     }
