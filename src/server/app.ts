@@ -132,14 +132,17 @@ export function createApp(deps: AppDeps) {
   if (deps.maxConcurrentChats) app.use('/api/chat', concurrencyLimit({ max: deps.maxConcurrentChats, queue: deps.chatQueue ?? 0 }));
 
 
-  // The smoke query: a paper's own title must find that paper (cheap, and it exercises the index).
+  // The smoke query: a paper's own title must find that paper among the BM25 top 5 (cheap, and it
+  // exercises the index), and the dense list, when there is one, must answer too. The fused list
+  // is not checked: which paper it ranks first is the embedder's business.
   const probe = deps.retriever.papers[0];
   app.route('/', healthRoutes(async () => {
     let problem: string | undefined;
     try {
-      const hits = probe ? await deps.retriever.search(probe.title, 5) : [];
-      if (!probe) problem = 'the index holds no papers: run npm run ingest';
-      else if (!hits.some((h) => h.paper.id === probe.id)) problem = 'a search for a paper’s own title does not find it: the index is inconsistent; run npm run ingest -- --force';
+      const lists = probe ? await deps.retriever.lists(probe.title, 5) : null;
+      if (!probe || !lists) problem = 'the index holds no papers: run npm run ingest';
+      else if (!lists.lexical.slice(0, 5).some((h) => h.id === probe.id)) problem = 'a search for a paper’s own title does not find it: the index is inconsistent; run npm run ingest -- --force';
+      else if (lists.dense && !lists.dense.length) problem = 'the dense retriever returns nothing: run npm run ingest -- --force';
     } catch (e) {
       log(`health: the smoke search failed: ${e instanceof Error ? e.message : String(e)}`);
       problem = 'searching the index fails: run npm run ingest -- --force';

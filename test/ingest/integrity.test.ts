@@ -12,7 +12,9 @@ import { ingest } from '../../src/ingest/ingest.js';
 import { IndexIntegrityError, loadIndex } from '../../src/ingest/index-files.js';
 import type { Paper } from '../../src/corpus/schema.js';
 import { LexicalIndex } from '../../src/retrieval/lexical.js';
-import { HybridRetriever, type RetrievedPaper } from '../../src/retrieval/retriever.js';
+import { createFakeEmbedder } from '../../src/retrieval/fake-embedder.js';
+import { HybridRetriever } from '../../src/retrieval/retriever.js';
+import { VectorStore } from '../../src/retrieval/vector-store.js';
 import { TermStats } from '../../src/retrieval/term-stats.js';
 import { createApp } from '../../src/server/app.js';
 import * as assets from '../../src/server/web-assets.generated.js';
@@ -73,33 +75,38 @@ describe('loading an index that disagrees with itself', () => {
 });
 
 describe('/health runs a real search', () => {
-  async function appWith(search: (q: string, k: number) => Promise<RetrievedPaper[]>) {
+  type Index = Awaited<ReturnType<typeof loadIndex>>;
+  /** The app over the built index, searched through the retriever `make` builds from it. */
+  async function appWith(make: (index: Index) => HybridRetriever | Promise<HybridRetriever>) {
     const index = await loadIndex(dirs.indexDir);
-    const retriever = new HybridRetriever({ papers: index.papers, lexical: index.lexical });
-    retriever.search = search;
-    const answerer = createAnswerer({ retriever, stats: new TermStats(index.papers), calibration: index.calibration, llm: null });
-    return { app: createApp({ retriever, answerer, embedder: { id: 'none' }, assets, log: () => {} }), retriever };
+    const retriever = await make(index);
+    const answerer = createAnswerer({ retriever, stats: new TermStats(index.lexical), calibration: index.calibration, llm: null });
+    return createApp({ retriever, answerer, embedder: { id: 'none' }, assets, log: () => {} });
   }
 
   it('is ok when a paper’s title finds that paper', async () => {
-    const index = await loadIndex(dirs.indexDir);
-    const real = new HybridRetriever({ papers: index.papers, lexical: index.lexical });
-    const { app } = await appWith((q, k) => real.search(q, k));
+    const app = await appWith(({ papers, lexical }) => new HybridRetriever({ papers, lexical }));
     const res = await app.request('/health');
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok' });
   });
 
   it.each([
-    ['search throws', async () => Promise.reject(new Error('vectors are null'))],
-    ['search finds nothing', async () => []],
-  ])('is 503 degraded, saying what to do, when %s', async (_name, search) => {
-    const { app } = await appWith(search);
-    const res = await app.request('/health');
+    [
+      'search throws (vectors of another dimension than the embedder’s)',
+      async ({ papers, lexical }: Index) => {
+        const unit16 = Array.from({ length: 16 }, (_, i) => (i === 0 ? 1 : 0));
+        const store = await VectorStore.build(join(dirs.indexDir, 'odd-vectors'), papers.map((p) => ({ id: p.id, vector: unit16 })));
+        return new HybridRetriever({ papers, lexical, dense: { embedder: createFakeEmbedder(8), store } });
+      },
+    ],
+    ['search does not find the paper (a BM25 index of other papers)', ({ papers }: Index) => new HybridRetriever({ papers, lexical: LexicalIndex.build(papers.slice(1)) })],
+  ])('is 503 degraded, saying what to do, when %s', async (_name, make) => {
+    const res = await (await appWith(make)).request('/health');
     expect(res.status).toBe(503);
     const body = (await res.json()) as { status: string; problem: string };
     expect(body.status).toBe('degraded');
     expect(body.problem).toMatch(/npm run ingest/);
-    expect(JSON.stringify(body)).not.toMatch(/vectors are null|\/tmp\//); // no internals, no paths
+    expect(JSON.stringify(body)).not.toMatch(/dimension|\/tmp\//); // no internals, no paths
   });
 });
