@@ -51,6 +51,8 @@ async function build(env: Env): Promise<App> {
     answerer,
     embedder: { id: 'none', unavailable: 'dense retrieval is not available on Workers; search is lexical (BM25)' },
     assets,
+    // workerd compresses responses itself; compressing here too would send them compressed twice.
+    compressWeb: false,
     allowedOrigins: config.ALLOWED_ORIGINS,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     clientKey: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',

@@ -33,6 +33,8 @@ export interface AppDeps {
   /** Embedder id, or `none`; and why dense retrieval is off, when it is. */
   embedder: { id: string; unavailable?: string };
   assets: WebAssets;
+  /** Compress the page and widget here (Node). Workers compress responses themselves: false there. */
+  compressWeb?: boolean;
   allowedOrigins?: readonly string[];
   /** Host names the server answers to for same-origin requests; empty: any (see originGuard). */
   allowedHosts?: readonly string[];
@@ -160,7 +162,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', searchRoutes(deps.retriever));
   app.route('/', paperRoutes(deps.retriever));
   app.route('/', chatRoutes(deps.answerer, log, deps.lifecycle?.stop));
-  app.route('/', webRoutes(deps.assets));
+  app.route('/', webRoutes(deps.assets, { compressed: deps.compressWeb ?? true }));
 
   // A known path asked with another method: 405 naming the methods it takes (not a 404).
   for (const [path, allow] of ALLOWED_METHODS) {

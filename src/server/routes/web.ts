@@ -13,12 +13,15 @@ export interface WebAssets {
 
 /**
  * `GET /` the chat page, `GET /widget.js` the widget: both bundled into strings at build time,
- * served compressed (gzip or deflate, as the client accepts) with an ETag, so a revisit costs a 304.
+ * served with an ETag (a revisit costs a 304) and, with `compressed` (the default), gzip or
+ * deflate as the client accepts. Workers pass `compressed: false`: workerd compresses a response
+ * itself, so a body compressed here would reach the client compressed twice.
  */
-export function webRoutes(assets: WebAssets) {
+export function webRoutes(assets: WebAssets, { compressed = true }: { compressed?: boolean } = {}) {
+  const encode = compressed ? [etag(), compress()] : [etag()];
   return new Hono()
-    .use('/', etag(), compress())
-    .use('/widget.js', etag(), compress())
+    .use('/', ...encode)
+    .use('/widget.js', ...encode)
     .get('/', (c) =>
       c.html(assets.page, 200, {
         'Content-Security-Policy': `default-src 'self'; script-src '${assets.pageScriptHash}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'`,
