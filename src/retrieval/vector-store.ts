@@ -340,6 +340,11 @@ export class VectorStore {
     return this.ids.length;
   }
 
+  /** Each stored vector with its id, in insertion order (views of the store's memory: copy to keep). */
+  *entries(): Generator<{ id: string; vector: Float32Array }> {
+    for (let i = 0; i < this.ids.length; i++) yield { id: this.ids[i]!, vector: this.matrix.subarray(i * this.dim, (i + 1) * this.dim) };
+  }
+
   /** How many vectors, and their dimension (0 when empty). */
   async stats(): Promise<{ items: number; dim: number }> {
     return { items: this.ids.length, dim: this.ids.length ? this.dim : 0 };

@@ -1,0 +1,120 @@
+/**
+ * `npm run deploy:data`: the SQL and NDJSON that load D1 and Vectorize, incremental by content
+ * hash. The SQL runs for real in a local D1 (`wrangler d1 execute --local`, SQLite with FTS5),
+ * where an FTS5 `bm25()` query then finds the papers.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCorpus } from '../../src/corpus/load.js';
+import { planExport, type ExportPlan } from '../../src/ingest/deploy-data.js';
+import { loadIndex, type LoadedIndex } from '../../src/ingest/index-files.js';
+import { ingest } from '../../src/ingest/ingest.js';
+import { createFakeEmbedder } from '../../src/retrieval/fake-embedder.js';
+
+const run = promisify(execFile);
+const CORPUS = 'test/fixtures/tiny-corpus.jsonl';
+let tmp: string;
+let index: LoadedIndex;
+
+async function buildIndex(name: string, corpusPath: string, dense: boolean): Promise<LoadedIndex> {
+  const indexDir = join(tmp, name);
+  const embedding = dense ? { embedder: createFakeEmbedder(16) } : { embedder: null, error: 'none' };
+  await ingest({ corpus: await loadCorpus(corpusPath), corpusPath, indexDir, embedding });
+  return loadIndex(indexDir);
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'deploy-data-'));
+  index = await buildIndex('index', CORPUS, true);
+}, 60_000);
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** The tiny corpus with its first paper's abstract edited (its id comes from its title) and its last one dropped. */
+async function editedCorpus(): Promise<string> {
+  const lines = (await readFile(CORPUS, 'utf8')).trim().split('\n');
+  const first = JSON.parse(lines[0]!) as { abstract: string };
+  lines[0] = JSON.stringify({ ...first, abstract: `${first.abstract} Revised after review.` });
+  const path = join(tmp, 'edited.jsonl');
+  await writeFile(path, `${lines.slice(0, -1).join('\n')}\n`);
+  return path;
+}
+
+describe('planExport', () => {
+  it('exports every paper and vector the first time, then nothing but the metadata', () => {
+    const first = planExport(index, null);
+    expect(first.counts).toEqual({ added: index.papers.length, changed: 0, removed: 0, unchanged: 0 });
+    const sql = first.sql.map((f) => f.text).join('');
+    expect(sql).toMatch(/CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5/);
+    expect(sql.match(/INSERT INTO papers \(/g)).toHaveLength(index.papers.length);
+    const vectors = first.vectors.flatMap((f) => f.text.trim().split('\n').map((l) => JSON.parse(l) as { id: string; values: number[] }));
+    expect(vectors.map((v) => v.id)).toEqual(index.papers.map((p) => p.id));
+    expect(vectors[0]!.values).toHaveLength(16);
+
+    const again = planExport(index, first.state);
+    expect(again.counts).toEqual({ added: 0, changed: 0, removed: 0, unchanged: index.papers.length });
+    expect(again.sql.map((f) => f.text).join('')).not.toMatch(/INSERT INTO papers \(/);
+    expect(again.vectors).toEqual([]);
+  });
+
+  it('escapes quotes and splits large exports into files within the size limit', () => {
+    const quoted = { ...index, papers: [{ ...index.papers[0]!, title: "It's a 'quoted' title" }, ...index.papers.slice(1)] };
+    const plan = planExport(quoted, null, { fileBytes: 20_000 });
+    expect(plan.sql.length).toBeGreaterThan(2);
+    for (const f of plan.sql.slice(1)) expect(f.text.length).toBeLessThanOrEqual(20_000 + 15_000); // one statement may start a file
+    expect(plan.sql.map((f) => f.text).join('')).toContain("'It''s a ''quoted'' title'");
+  });
+});
+
+describe('the export in a local D1 (wrangler d1 execute --local)', () => {
+  let config: string;
+  const d1 = async (args: string[]) => {
+    const { stdout } = await run(process.execPath, ['node_modules/wrangler/bin/wrangler.js', 'd1', 'execute', 'papers', '--local', '--persist-to', join(tmp, 'd1'), '-c', config, ...args], {
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  };
+  const apply = async (plan: ExportPlan) => {
+    const dir = await mkdtemp(join(tmp, 'sql-'));
+    for (const f of plan.sql) {
+      await writeFile(join(dir, f.name), f.text);
+      await d1(['--file', join(dir, f.name)]);
+    }
+    expect((await readdir(dir)).length).toBe(plan.sql.length);
+  };
+  const query = async <T>(sql: string): Promise<T[]> => (JSON.parse(await d1(['--json', '--command', sql])) as { results: T[] }[])[0]!.results;
+
+  beforeAll(async () => {
+    config = join(tmp, 'wrangler.toml');
+    await writeFile(config, ['name = "deploy-data-test"', 'compatibility_date = "2026-05-01"', '[[d1_databases]]', 'binding = "DB"', 'database_name = "papers"', 'database_id = "00000000-0000-0000-0000-000000000000"'].join('\n'));
+  });
+
+  it('loads every paper, searchable with FTS5 bm25(); a second export after an edit changes only what changed', async () => {
+    const first = planExport(index, null);
+    await apply(first);
+    expect(await query<{ n: number }>('SELECT count(*) AS n FROM papers')).toEqual([{ n: index.papers.length }]);
+    const target = index.papers[3]!;
+    const hits = await query<{ id: string }>(
+      `SELECT papers.id FROM papers_fts JOIN papers ON papers.n = papers_fts.rowid WHERE papers_fts MATCH '${target.title.replace(/[^A-Za-z0-9 ]/g, ' ').split(/\s+/).filter((w) => w.length > 3).join(' OR ')}' ORDER BY bm25(papers_fts) LIMIT 3`,
+    );
+    expect(hits.map((h) => h.id)).toContain(target.id);
+    const meta = await query<{ value: string }>(`SELECT value FROM meta WHERE key = 'calibration'`);
+    expect(JSON.parse(meta[0]!.value)).toEqual(index.calibration);
+
+    const edited = await buildIndex('edited', await editedCorpus(), true);
+    const second = planExport(edited, first.state);
+    expect(second.counts).toEqual({ added: 0, changed: 1, removed: 1, unchanged: index.papers.length - 2 });
+    expect(second.deleteVectorIds).toEqual([index.papers.at(-1)!.id]);
+    await apply(second);
+    expect(await query<{ n: number }>('SELECT count(*) AS n FROM papers')).toEqual([{ n: index.papers.length - 1 }]);
+    expect(await query<{ n: number }>('SELECT count(*) AS n FROM papers_fts')).toEqual([{ n: index.papers.length - 1 }]);
+    const revised = await query<{ id: string }>(`SELECT papers.id FROM papers_fts JOIN papers ON papers.n = papers_fts.rowid WHERE papers_fts MATCH 'revised'`);
+    expect(revised).toHaveLength(1);
+  }, 120_000);
+});
