@@ -38,7 +38,7 @@ async function freePort() {
 async function startApp(llmUrl) {
   const port = await freePort();
   const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', OPENAI_BASE_URL: llmUrl, OPENAI_API_KEY: process.env.OPENAI_API_KEY || 'local', OPENAI_MODEL: args.model || process.env.OPENAI_MODEL || 'gemma-3-270m', LLM_TIMEOUT_MS: process.env.LLM_TIMEOUT_MS || '60000' };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     try {

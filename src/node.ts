@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { createAnswerer } from './answer/answerer.js';
 import type { Paper } from './corpus/schema.js';
 import { loadPrompts } from './answer/prompts-node.js';
@@ -247,7 +246,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   });
 }
 
-async function main() {
+/** The server process: starts, prints where it serves, stops gracefully on SIGINT/SIGTERM. `src/main.ts` calls it. */
+export async function main() {
   const started = Date.now();
   try {
     const server = await startServer();
@@ -270,4 +270,3 @@ async function main() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main();

@@ -62,7 +62,7 @@ describe('graceful shutdown', () => {
 describe('SIGTERM to the server process', () => {
   it('stops it: the process exits and the port is free', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...baseEnv(dirs), CORPUS_PATH: 'test/fixtures/tiny-corpus.jsonl', PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

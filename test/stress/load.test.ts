@@ -39,7 +39,7 @@ beforeAll(async () => {
   dirs = await makeDirs('load');
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'src/node.ts'], {
+  server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'src/main.ts'], {
     env: { ...baseEnv(dirs), PORT: String(port), REQUEST_LOG: 'false', RATE_LIMIT_PER_MINUTE: '120' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
