@@ -27,11 +27,17 @@ let server: ChildProcess;
 let base: string;
 
 const rssNow = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
-/** RSS after a full garbage collection (the server runs with --expose-gc and collects on SIGUSR2). */
-async function rssMb(): Promise<number> {
+let lastHeapMb = 0;
+/**
+ * RSS and the heap in use after a full garbage collection (the server runs with --expose-gc,
+ * collects on SIGUSR2 and prints its heap). RSS also holds pages the allocator keeps; the heap
+ * in use is what a leak grows.
+ */
+async function memory(): Promise<{ rss: number; heap: number }> {
+  lastHeapMb = 0;
   server.kill('SIGUSR2');
   await new Promise((r) => setTimeout(r, 700));
-  return rssNow();
+  return { rss: rssNow(), heap: lastHeapMb };
 }
 const fds = () => readdirSync(`/proc/${server.pid}/fd`).length;
 
@@ -44,7 +50,12 @@ beforeAll(async () => {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    server.stdout!.on('data', (d: Buffer) => /serving on/.test(d.toString()) && resolve());
+    server.stdout!.on('data', (d: Buffer) => {
+      const text = d.toString();
+      const heap = /heap used ([\d.]+) MB/.exec(text);
+      if (heap) lastHeapMb = Number(heap[1]);
+      if (/serving on/.test(text)) resolve();
+    });
     server.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
   });
 }, 120_000);
@@ -86,7 +97,7 @@ describe('load', () => {
     // its connections have closed. A 5 s burst left "before" anywhere from 186 to 384 MB.
     await run(chatLoad(WARM_UP_SECONDS));
     await new Promise((r) => setTimeout(r, 6500));
-    const before = { rss: await rssMb(), fds: fds() };
+    const before = { ...(await memory()), fds: fds() };
     let peak = before.rss;
     const sampler = setInterval(() => (peak = Math.max(peak, rssNow())), 200);
     // The load client's own event-loop delay: a long pause here is the machine, not the server.
@@ -107,10 +118,10 @@ describe('load', () => {
     clearInterval(sampler);
     clientLag.disable();
     await new Promise((r) => setTimeout(r, 6500)); // idle keep-alive connections close after 5 s
-    const after = { rss: await rssMb(), fds: fds() };
+    const after = { ...(await memory()), fds: fds() };
     const line = (name: string, r: LoadResult) =>
       `${name}: ${r.requests.total} requests, ${r.requests.average}/s, latency p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms max ${r.latency.max} ms, 2xx ${r['2xx']}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`;
-    console.log(`${line('chats', chats)}\n${line('searches', searches)}\nload client's event-loop delay: max ${(clientLag.max / 1e6).toFixed(0)} ms\nRSS ${before.rss.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak, ${after.rss.toFixed(0)} MB after; fds ${before.fds} -> ${after.fds}`);
+    console.log(`${line('chats', chats)}\n${line('searches', searches)}\nload client's event-loop delay: max ${(clientLag.max / 1e6).toFixed(0)} ms\nRSS ${before.rss.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak, ${after.rss.toFixed(0)} MB after; heap in use ${before.heap} -> ${after.heap} MB; fds ${before.fds} -> ${after.fds}`);
     for (const r of [chats, searches]) {
       expect(r.errors).toBe(0);
       expect(r.timeouts).toBe(0);
@@ -120,6 +131,8 @@ describe('load', () => {
       expect(r['2xx']).toBeGreaterThan(0);
     }
     expect(after.rss).toBeLessThan(before.rss * 1.2 + 30); // within 20% (plus 30 MB of allocator slack)
+    expect(after.heap).toBeGreaterThan(0);
+    expect(after.heap).toBeLessThan(before.heap * 1.1 + 5); // what a leak would grow
     expect(after.fds).toBeLessThanOrEqual(before.fds + 5);
   }, (SECONDS + WARM_UP_SECONDS + 60) * 1000);
 
@@ -138,17 +151,18 @@ describe('load', () => {
         );
       }
     };
-    // "Before" after a first 200 of the same (the allocator's working size is not a leak).
-    await abandonBatches(4);
+    // "Before" after a first 1,000 of the same (the allocator's working size is not a leak).
+    await abandonBatches(20);
     await new Promise((r) => setTimeout(r, 6500));
-    const before = { rss: await rssMb(), fds: fds() };
+    const before = { ...(await memory()), fds: fds() };
     await abandonBatches(20);
     // Idle keep-alive connections close after 5 s (SOCKET_LIMITS): then only leaks would remain.
     await new Promise((r) => setTimeout(r, 6500));
-    const after = { rss: await rssMb(), fds: fds() };
-    console.log(`1,000 abandoned streams: RSS ${before.rss.toFixed(0)} -> ${after.rss.toFixed(0)} MB, fds ${before.fds} -> ${after.fds}`);
+    const after = { ...(await memory()), fds: fds() };
+    console.log(`1,000 abandoned streams: RSS ${before.rss.toFixed(0)} -> ${after.rss.toFixed(0)} MB, heap in use ${before.heap} -> ${after.heap} MB, fds ${before.fds} -> ${after.fds}`);
     expect(after.fds).toBeLessThanOrEqual(before.fds + 5);
     expect(after.rss).toBeLessThan(before.rss * 1.2 + 30);
+    expect(after.heap).toBeLessThan(before.heap * 1.1 + 5);
     expect((await fetch(`${base}/health`)).status).toBe(200);
   }, 120_000);
 });
