@@ -1,6 +1,7 @@
 import { endianness } from 'node:os';
 import { mkdir, open as openFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { createSimdScanner, SIMD_SCORE_SLACK, type DotScanner } from './simd-scan.js';
 
 /**
@@ -23,6 +24,7 @@ const LAYOUT_FILE = 'layout.json';
 /** A vector whose norm is this close to 1 is stored as given (float32-rounded); others are scaled to unit length. */
 const UNIT_TOLERANCE = 1e-5;
 const LITTLE_ENDIAN = endianness() === 'LE';
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 export interface VectorHit {
   id: string;
@@ -203,6 +205,9 @@ export class VectorStore {
   /** The files open() reads, relative to the folder (for a manifest to hash). */
   static readonly FILES = [LAYOUT_FILE, IDS_FILE, VECTORS_FILE] as const;
 
+  /** sha256 of each of `FILES` as open() read them (empty for a store just built): nothing is read twice to check them. */
+  fileHashes: Readonly<Record<string, string>> = {};
+
   private constructor(
     private readonly ids: readonly string[],
     private readonly matrix: Float32Array,
@@ -284,10 +289,12 @@ export class VectorStore {
 
   /** Loads the store in `folder` from its packed copy (never the shards' JSON); throws when its files disagree. */
   static async open(folder: string): Promise<VectorStore> {
+    const digests: Record<string, string> = {};
     const layoutPath = join(folder, LAYOUT_FILE);
     let layoutText: string;
     try {
       layoutText = await readFile(layoutPath, 'utf8');
+      digests[LAYOUT_FILE] = sha256(layoutText);
     } catch {
       const legacy = await readFile(join(folder, 'index.json')).then(
         () => true,
@@ -302,7 +309,9 @@ export class VectorStore {
     const idsPath = join(folder, IDS_FILE);
     let ids: unknown;
     try {
-      ids = JSON.parse(await readFile(idsPath, 'utf8'));
+      const idsText = await readFile(idsPath, 'utf8');
+      digests[IDS_FILE] = sha256(idsText);
+      ids = JSON.parse(idsText);
     } catch (e) {
       throw new Error(`${idsPath} is unreadable: ${(e as Error).message}`);
     }
@@ -329,8 +338,11 @@ export class VectorStore {
     } finally {
       await file.close();
     }
+    digests[VECTORS_FILE] = sha256(bytes);
     if (!LITTLE_ENDIAN) swap32(bytes);
-    return new VectorStore(ids as string[], matrix, layout.dim, scanner);
+    const store = new VectorStore(ids as string[], matrix, layout.dim, scanner);
+    store.fileHashes = digests;
+    return store;
   }
 
   /** Orders rows by id ascending (ids are distinct), for equal scores. */

@@ -3,7 +3,7 @@
  * served: loading refuses it, the server rebuilds it at start, and `/health` answers 503
  * `degraded` when a real search through the index fails.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAnswerer } from '../../src/answer/answerer.js';
@@ -52,6 +52,21 @@ describe('loading an index that disagrees with itself', () => {
   ])('refuses %s', async (_name, tamper) => {
     await tamper();
     await expect(loadIndex(dirs.indexDir)).rejects.toBeInstanceOf(IndexIntegrityError);
+  });
+
+  it('refuses vectors.f32 with one value changed (same size: only its hash tells)', async () => {
+    const dense = join(dirs.indexDir, '..', `${dirs.indexDir.split('/').pop()}-dense`);
+    await ingest({ corpus: await loadCorpus(CORPUS), corpusPath: CORPUS, indexDir: dense, embedding: { embedder: createFakeEmbedder(16) } });
+    try {
+      expect((await loadIndex(dense)).vectors).not.toBeNull();
+      const path = join(dense, 'vectors', 'vectors.f32');
+      const bytes = await readFile(path);
+      bytes.writeFloatLE(0.5, 64);
+      await writeFile(path, bytes);
+      await expect(loadIndex(dense)).rejects.toBeInstanceOf(IndexIntegrityError);
+    } finally {
+      await rm(dense, { recursive: true, force: true });
+    }
   });
 
   it('loads the untouched index', async () => {
