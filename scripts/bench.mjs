@@ -844,7 +844,7 @@ results.finishedAt = new Date().toISOString();
 results.machine.loadAvg.end = round(os.loadavg()[0], 2);
 results.durationS = round((performance.now() - started) / 1000, 1);
 if (results.sizes.some((s) => s.denseUnavailable)) {
-  results.notes.push(`the CLI built no ${FAKE_MODEL} vectors (EMBEDDING_MODEL=${FAKE_MODEL} needs loadEmbedder from src/retrieval/load-embedder.ts in src/cli.ts and src/node.ts): the dense ingest and dense server figures are missing; the in-process dense figures use vectors embedded there by the same fake embedder.`);
+  results.notes.push(`the CLI built no ${FAKE_MODEL} vectors (its ingest output says why): the dense ingest and dense server figures are missing; the in-process dense figures use vectors embedded there by the same fake embedder.`);
 }
 saveResults();
 await cleanUp();
