@@ -8,6 +8,8 @@
  *   options: --sizes 224,10000   --seed N (default 1)   --out FILE (default bench/results.json)
  *            --no-real           skip the real model's ingest cost at 224 (about 25 s on 2 cores)
  *            --vectra 224,2000   sizes for vectra's own hybrid ("none" to skip; default 224, and 2000 in full runs)
+ *            --workers 10000     sizes for the Worker in D1 mode under wrangler dev ("none" to skip; default
+ *                                224 in quick runs, 224 and 10,000 in full runs)
  *
  * Per size:
  * - corpus: 224 is the real corpus (CORPUS_PATH's default, data/papers.txt, a copy of
@@ -83,6 +85,7 @@ const { values: opts } = parseArgs({
     real: { type: 'boolean' },
     'no-real': { type: 'boolean' },
     vectra: { type: 'string' },
+    workers: { type: 'string' },
   },
 });
 const quick = opts.quick;
@@ -90,6 +93,7 @@ const seed = Number(opts.seed) >>> 0;
 const sizes = opts.sizes ? opts.sizes.split(',').map((s) => parseSize(s)) : quick ? QUICK_SIZES : FULL_SIZES;
 const withReal = opts['no-real'] ? false : (opts.real ?? true);
 const vectraSizes = opts.vectra === 'none' ? [] : opts.vectra ? opts.vectra.split(',').map((s) => parseSize(s)) : quick ? [224] : [224, 2000];
+const workerSizes = opts.workers === 'none' ? [] : opts.workers ? opts.workers.split(',').map((s) => parseSize(s)) : quick ? [224] : [224, 10000];
 const durations = quick ? { search: 2, chats: 30 } : { search: 5, chats: 30 };
 const SEARCH_QUESTIONS = 200;
 
@@ -478,6 +482,66 @@ async function searchLoad(url, bodies, connections, seconds) {
   };
 }
 
+const WRANGLER = join(REPO, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const wranglerEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' });
+
+/**
+ * The Worker under `wrangler dev` on the index in `indexDir`, in D1 mode (exported with npm run
+ * deploy:data, the SQL loaded into a local D1 with wrangler d1 execute --local) or bundled (the
+ * index folder as static assets), then POST /api/search at one connection as for Node.
+ */
+async function workersSearch(indexDir, bodies, storage) {
+  const dir = await mkdtemp(join(workDir, `workers-${storage}-`));
+  const config = join(dir, 'wrangler.toml');
+  const binding = storage === 'd1'
+    ? ['[[d1_databases]]', 'binding = "DB"', 'database_name = "papers"', 'database_id = "00000000-0000-0000-0000-000000000000"']
+    : ['[assets]', `directory = "${indexDir}"`, 'binding = "ASSETS"', 'run_worker_first = true'];
+  await writeFile(config, [
+    'name = "paper-chat-bench"', `main = "${join(REPO, 'src', 'worker.ts')}"`, 'compatibility_date = "2026-05-01"', 'compatibility_flags = ["nodejs_compat"]',
+    '[[rules]]', 'type = "Text"', 'globs = ["**/*.txt"]', 'fallthrough = true',
+    ...binding,
+    '[vars]', `INDEX_STORAGE = "${storage}"`, 'RATE_LIMIT_PER_MINUTE = "0"', 'ALLOWED_ORIGINS = ""',
+  ].join('\n'));
+  const persist = join(dir, 'state');
+  let loaded = {};
+  if (storage === 'd1') {
+    const out = join(dir, 'deploy');
+    const exported = await runNode([...nodeScriptArgs('deploy:data'), '--out', out, '--full'], { env: appEnv({ INDEX_DIR: indexDir }), timeoutMs: 30 * 60_000 });
+    if (exported.code !== 0) throw new Error(`deploy:data failed: ${exported.stderr.slice(-500)}`);
+    const files = (await readdir(out)).filter((f) => f.endsWith('.sql')).sort((a, b) => (a === 'schema.sql' ? -1 : b === 'schema.sql' ? 1 : a < b ? -1 : 1));
+    const t0 = performance.now();
+    for (const f of files) {
+      const r = await runNode([WRANGLER, 'd1', 'execute', 'papers', '--local', '--persist-to', persist, '-c', config, '--file', join(out, f)], { env: wranglerEnv(), timeoutMs: 30 * 60_000 });
+      if (r.code !== 0) throw new Error(`wrangler d1 execute ${f} failed: ${r.stderr.slice(-500)}`);
+    }
+    loaded = { sqlFiles: files.length, sqlBytes: (await Promise.all(files.map((f) => stat(join(out, f)).then((s) => s.size)))).reduce((a, b) => a + b, 0), loadMs: Math.round(performance.now() - t0) };
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [WRANGLER, 'dev', '-c', config, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist], { cwd: REPO, env: wranglerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const err = tail();
+  child.stdout.on('data', (d) => err.push(String(d)));
+  child.stderr.on('data', (d) => err.push(String(d)));
+  try {
+    const start = performance.now();
+    let health = null;
+    while (!health) {
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${err.text.slice(-500)}`);
+      if (performance.now() - start > 120_000) throw new Error('wrangler dev was not ready in 120 s');
+      health = await fetch(`${url}/health`).then((r) => (r.ok ? r.json() : null), () => null);
+      if (!health) await sleep(100);
+    }
+    const firstHealthMs = performance.now() - start;
+    if (health.papers == null) throw new Error(`unexpected /health: ${JSON.stringify(health)}`);
+    const search = await searchLoad(url, bodies, 1, durations.search);
+    return { papers: health.papers, ...loaded, firstHealthMs: Math.round(firstHealthMs), searchC1: search };
+  } finally {
+    await stopChild(child);
+    children.delete(child);
+  }
+}
+
 /** One streamed chat: time to the first delta event and to the end of the stream. */
 async function streamedChat(url, question) {
   const t0 = performance.now();
@@ -764,6 +828,14 @@ for (const n of sizes) {
     }
   }
 
+  // The Worker under wrangler dev on the same lexical index, searched with the same questions as
+  // Node's c1 above: in D1 mode (local D1: SQLite in workerd, loaded with npm run deploy:data's
+  // SQL), and bundled (the index as static assets: what wrangler dev itself costs per request).
+  if (!lex.error && workerSizes.includes(n)) {
+    size.workersD1 = await phase(size, 'Workers D1 (wrangler dev) search c1', () => workersSearch(lexDir, bodies, 'd1'));
+    size.workersAssets = await phase(size, 'Workers bundled (wrangler dev) search c1', () => workersSearch(lexDir, bodies, 'assets'));
+  }
+
   // The server on the fake dense index, when the CLI could build one.
   if (denseAvailable) {
     size.denseIndexBytes = await dirBytes(denseDir);
@@ -884,6 +956,11 @@ for (const s of results.sizes) {
     const d = s.denseServer;
     const startup = d.startupMs != null ? secs(d.startupMs) : `${secs(d.firstAnswerMs)} to a first /health answer (${d.health})`;
     lines.push(`- ${fmt(s.papers)} papers, fake dense server: start-up ${startup} / ready ${secs(d.readyMs)}, RSS ${fmt(d.rssMb, ' MB')}, index ${mb(s.denseIndexBytes)}, search c1 ${cell(d.searchC1, (r) => `${fmt(r.reqPerSec)} req/s, p50 / p99 ${pair(r.p50, r.p99)}`)}`);
+  }
+  if (s.workersD1 || s.workersAssets) {
+    const c1 = (w) => (!w ? '–' : w.error ? `error: ${w.error.slice(0, 200)}` : `${fmt(w.searchC1.reqPerSec)} req/s, p50 / p99 ${pair(w.searchC1.p50, w.searchC1.p99)}`);
+    const d = s.workersD1;
+    lines.push(`- ${fmt(s.papers)} papers, search c1 under wrangler dev: D1 mode ${c1(d)}; bundled ${c1(s.workersAssets)}; Node ${cell(s.search?.c1, (r) => pair(r.p50, r.p99))}${d && !d.error ? ` (D1 loaded from ${mb(d.sqlBytes)} of SQL in ${d.sqlFiles} files, ${secs(d.loadMs)})` : ''}`);
   }
   if (s.denseUnavailable) lines.push(`- ${fmt(s.papers)} papers: dense ingest unavailable: ${s.denseUnavailable.slice(0, 160)}…`);
   if (s.dense && !s.dense.error) lines.push(`- ${fmt(s.papers)} papers, in-process dense: ${s.dense.vectors}`);

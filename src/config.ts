@@ -47,6 +47,10 @@ export const ConfigSchema = z.object({
   CHAT_QUEUE: z.coerce.number().int().min(0).default(64),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   REQUEST_LOG: bool.default(true),
+  // Cloudflare Workers only (src/worker.ts): where the index is, and the Workers AI models.
+  INDEX_STORAGE: z.enum(['assets', 'd1']).default('assets'),
+  WORKERS_AI_EMBEDDING_MODEL: z.string().default('@cf/baai/bge-small-en-v1.5'),
+  WORKERS_AI_MODEL: optionalString,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

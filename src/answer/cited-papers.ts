@@ -7,7 +7,8 @@ const norm = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\[\d+\]/g
 /**
  * Finds which papers an earlier answer cited, from its text alone (clients send back the answer
  * text, not the citation list): sentences quoted verbatim from an abstract and titles identify
- * their paper; for paraphrased (LLM) text, each cited passage is looked up with lexical search.
+ * their paper; for paraphrased (LLM) text, each cited passage is looked up with lexical search
+ * (and so is every passage when the papers are not in memory: D1).
  */
 export class CitedPaperFinder {
   private readonly bySentence = new Map<string, string>();
@@ -50,6 +51,6 @@ export class CitedPaperFinder {
       const text = sentences.slice(-2).join(' ').trim();
       if (text.length > 20) add((await this.retriever.search(text, 1))[0]?.paper.id);
     }
-    return ids.map((id) => this.retriever.getPaper(id)).filter((p): p is Paper => Boolean(p));
+    return this.retriever.getPapers(ids);
   }
 }

@@ -61,9 +61,9 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
   /** The papers a follow-up refers back to: the ids the client sent, else found from the answer's text. */
   async function focusOf(turn: Turn): Promise<Paper[]> {
     if (turn.followUp !== 'reference') return [];
-    if (turn.previousCitations) return turn.previousCitations.map((id) => retriever.getPaper(id)).filter((p): p is Paper => Boolean(p));
+    if (turn.previousCitations) return retriever.getPapers(turn.previousCitations);
     if (!turn.previousAnswer) return [];
-    finder ??= new CitedPaperFinder(retriever.papers, retriever);
+    finder ??= new CitedPaperFinder(retriever.papers ?? [], retriever);
     return finder.find(turn.previousAnswer);
   }
 

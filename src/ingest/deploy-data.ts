@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Paper } from '../corpus/schema.js';
+import { chunkKey, DICTIONARY_KEY, type D1Dictionary, type D1Pointer } from '../retrieval/d1-collection.js';
+import { analyzeFields, lexicalDictionary, lexicalFingerprint } from '../retrieval/lexical.js';
+import { words } from '../retrieval/text.js';
 import type { LoadedIndex } from './index-files.js';
 
 /**
@@ -9,8 +12,11 @@ import type { LoadedIndex } from './index-files.js';
  * content hash), it emits only papers that are new or changed, and deletes the ones that are gone.
  * Pure: the caller writes the files and the state.
  *
- * The D1 schema holds the papers and an FTS5 index of their titles and abstracts (queried with
- * `bm25()`), whose rowid is the paper's `n`, plus `meta` (the calibration and the counts).
+ * The D1 schema holds the papers (as JSON, with the lengths BM25+ normalizes by), an FTS5 table of
+ * their analyzed titles and abstracts (the index's own stemmed terms, so FTS5 and the Node index see
+ * the same terms; rowid = the paper's `n`), and `meta`: the calibration, the counts, and the term
+ * dictionary (document frequencies, collection statistics, spelling vocabulary) in chunks under
+ * one pointer, so the Worker scores exactly as Node does (see `D1Collection`).
  */
 
 /** Limits of the export, in one place. D1 refuses a statement over 100 KB. */
@@ -21,14 +27,17 @@ export const DEPLOY_DEFAULTS = {
   statementBytes: 100_000,
   /** Vectors per NDJSON file (Vectorize takes up to 5,000 per upload batch; wrangler batches). */
   vectorsPerFile: 5_000,
+  /** Characters of the dictionary per meta row (one statement each, within the statement limit). */
+  dictionaryChunk: 90_000,
 } as const;
 
-export const DEPLOY_FORMAT = 1;
+export const DEPLOY_FORMAT = 2;
 
-/** What the previous export sent: each paper's content hash (the paper and its vector). */
+/** What the previous export sent: each paper's content hash (the paper and its vector), and the dictionary's. */
 export interface ExportState {
   format: number;
   papers: Record<string, string>;
+  dictionary?: string;
 }
 
 export interface ExportFile {
@@ -49,15 +58,16 @@ export const SCHEMA_SQL = `CREATE TABLE IF NOT EXISTS papers (
   n INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
   hash TEXT NOT NULL,
-  title TEXT NOT NULL,
-  abstract TEXT NOT NULL,
-  url TEXT,
-  authors TEXT,
-  year INTEGER
+  paper TEXT NOT NULL,
+  title_length INTEGER NOT NULL,
+  abstract_length INTEGER NOT NULL
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(title, abstract, tokenize = 'porter unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(title, abstract, tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
+
+/** A full export starts from empty tables (an earlier format's included). */
+const DROP_SQL = 'DROP TABLE IF EXISTS papers_fts;\nDROP TABLE IF EXISTS papers;\nDROP TABLE IF EXISTS meta;\n';
 
 /** A SQL string literal. */
 export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -71,15 +81,45 @@ export function paperHash(paper: Paper, vector: Float32Array | null): string {
   return vector ? sha256(h + sha256(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength))) : h;
 }
 
-/** Statements that insert or update one paper and its FTS5 row (an updated paper keeps its `n`). */
+/**
+ * Statements that insert or update one paper and its FTS5 row (an updated paper keeps its `n`).
+ * The FTS5 row holds the paper's analyzed terms, as `LexicalIndex` indexes them.
+ */
 function upsertPaper(p: Paper, hash: string): string {
-  const values = [p.id, hash, p.title, p.abstract, p.url, p.authors ? JSON.stringify(p.authors) : null, p.year].map(sqlValue).join(', ');
+  const f = analyzeFields(p);
+  const values = [p.id, hash, JSON.stringify(p), f.titleLength, f.abstractLength].map(sqlValue).join(', ');
+  const id = sqlString(p.id);
   return (
-    `INSERT INTO papers (id, hash, title, abstract, url, authors, year) VALUES (${values}) ` +
-    `ON CONFLICT(id) DO UPDATE SET hash = excluded.hash, title = excluded.title, abstract = excluded.abstract, url = excluded.url, authors = excluded.authors, year = excluded.year;\n` +
-    `DELETE FROM papers_fts WHERE rowid = (SELECT n FROM papers WHERE id = ${sqlString(p.id)});\n` +
-    `INSERT INTO papers_fts (rowid, title, abstract) SELECT n, title, abstract FROM papers WHERE id = ${sqlString(p.id)};\n`
+    `INSERT INTO papers (id, hash, paper, title_length, abstract_length) VALUES (${values}) ` +
+    `ON CONFLICT(id) DO UPDATE SET hash = excluded.hash, paper = excluded.paper, title_length = excluded.title_length, abstract_length = excluded.abstract_length;\n` +
+    `DELETE FROM papers_fts WHERE rowid = (SELECT n FROM papers WHERE id = ${id});\n` +
+    `INSERT INTO papers_fts (rowid, title, abstract) SELECT n, ${sqlString(f.titleTerms.join(' '))}, ${sqlString(f.abstractTerms.join(' '))} FROM papers WHERE id = ${id};\n`
   );
+}
+
+/** The dictionary `D1Collection` loads: the index's term statistics and the spelling vocabulary. */
+export function d1Dictionary(papers: readonly Paper[]): D1Dictionary {
+  const counts = new Map<string, number>();
+  for (const p of papers) for (const w of words(`${p.title} ${p.abstract}`)) if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return { ...lexicalDictionary(papers), words: [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
+}
+
+/**
+ * Statements that store the dictionary in chunks under a new key, point at it, then drop other
+ * chunks: a Worker reading meanwhile sees the old dictionary or the new one, never a mix.
+ */
+function dictionaryStatements(dictionary: D1Dictionary, hash: string, papers: number, chunk: number): string[] {
+  const text = JSON.stringify(dictionary);
+  const statements: string[] = [];
+  for (let i = 0; i * chunk < text.length; i++) {
+    statements.push(`INSERT OR REPLACE INTO meta (key, value) VALUES (${sqlString(chunkKey(hash, i))}, ${sqlString(text.slice(i * chunk, (i + 1) * chunk))});\n`);
+  }
+  const pointer: D1Pointer = { hash, chunks: statements.length, papers, lexical: lexicalFingerprint() };
+  statements.push(
+    `INSERT INTO meta (key, value) VALUES (${sqlString(DICTIONARY_KEY)}, ${sqlString(JSON.stringify(pointer))}) ON CONFLICT(key) DO UPDATE SET value = excluded.value;\n`,
+    `DELETE FROM meta WHERE key LIKE ${sqlString(`${DICTIONARY_KEY}:%`)} AND key NOT LIKE ${sqlString(`${DICTIONARY_KEY}:${hash}:%`)};\n`,
+  );
+  return statements;
 }
 
 function deletePaper(id: string): string {
@@ -112,6 +152,7 @@ export function planExport(index: Pick<LoadedIndex, 'papers' | 'calibration' | '
   const vectors = new Map<string, Float32Array>();
   for (const { id, vector } of index.vectors?.entries() ?? []) vectors.set(id, vector);
   const state: ExportState = { format: DEPLOY_FORMAT, papers: {} };
+  const full = previous?.format !== DEPLOY_FORMAT;
   const statements: string[] = [];
   const changedVectors: string[] = [];
   const counts = { added: 0, changed: 0, removed: 0, unchanged: 0 };
@@ -136,6 +177,11 @@ export function planExport(index: Pick<LoadedIndex, 'papers' | 'calibration' | '
     `INSERT INTO meta (key, value) VALUES ('calibration', ${sqlString(JSON.stringify(index.calibration))}), ('index', ${sqlString(JSON.stringify(meta))}) ` +
       `ON CONFLICT(key) DO UPDATE SET value = excluded.value;\n`,
   );
+  // The dictionary changes with any paper (document frequencies, mean lengths): re-sent when it does.
+  const dictionary = d1Dictionary(index.papers);
+  const dictionaryHash = sha256(JSON.stringify(dictionary)).slice(0, 16);
+  state.dictionary = dictionaryHash;
+  if (full || previous?.dictionary !== dictionaryHash) statements.push(...dictionaryStatements(dictionary, dictionaryHash, index.papers.length, o.dictionaryChunk));
 
   const vectorFiles: ExportFile[] = [];
   for (let i = 0; i < changedVectors.length; i += o.vectorsPerFile) {
@@ -143,7 +189,7 @@ export function planExport(index: Pick<LoadedIndex, 'papers' | 'calibration' | '
     vectorFiles.push({ name: `vectors-${String(vectorFiles.length + 1).padStart(4, '0')}.ndjson`, text: `${lines.join('\n')}\n` });
   }
   return {
-    sql: [{ name: 'schema.sql', text: SCHEMA_SQL }, ...packFiles('papers', statements, o.fileBytes)],
+    sql: [{ name: 'schema.sql', text: (full ? DROP_SQL : '') + SCHEMA_SQL }, ...packFiles('papers', statements, o.fileBytes)],
     vectors: vectorFiles,
     deleteVectorIds: index.vectors ? removed : [],
     state,

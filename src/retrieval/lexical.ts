@@ -137,9 +137,7 @@ export function levenshteinWithin(a: string, b: string, max: number): number {
  * loaded.search('neural operators for PDEs', 10);
  */
 export class LexicalIndex {
-  private readonly termIndex: Map<string, number>;
-  /** Terms by length, for the edit-distance expansion of unknown terms. */
-  private byLength: number[][] | null = null;
+  private readonly dictionary: TermDictionary;
   // Per-search scratch space, allocated once (searches are synchronous: never shared).
   private readonly acc: Float64Array;
   private readonly matched: Uint16Array;
@@ -156,7 +154,7 @@ export class LexicalIndex {
     /** Each document's rank in id order, for deterministic ties. */
     private readonly idRank: Uint32Array,
   ) {
-    this.termIndex = new Map(header.terms.map((t, i) => [t, i]));
+    this.dictionary = new TermDictionary(header.terms, header.options);
     const n = header.ids.length;
     this.acc = new Float64Array(n);
     this.matched = new Uint16Array(n);
@@ -166,104 +164,21 @@ export class LexicalIndex {
 
   static build(papers: readonly Doc[], options: LexicalIndexOptions = {}): LexicalIndex {
     const o = { ...pickOptions(LEXICAL_DEFAULTS), ...options };
-    const n = papers.length;
-    // Words repeat far more often than they are new: each distinct word is analyzed once, to a
-    // term number (-1 for a stop word), in order of first use.
-    const termOf = new Map<string, number>();
-    const termNames: string[] = [];
-    const wordTerm = new Map<string, number>();
-    const analyze = (word: string): number => {
-      let id = wordTerm.get(word);
-      if (id === undefined) {
-        const term = processTerm(word);
-        if (term === null) id = -1;
-        else {
-          id = termOf.get(term);
-          if (id === undefined) {
-            id = termNames.length;
-            termOf.set(term, id);
-            termNames.push(term);
-          }
-        }
-        wordTerm.set(word, id);
-      }
-      return id;
-    };
-    // One (term, doc, title tf, abstract tf) row per distinct term of each document.
-    const rowTerm: number[] = [];
-    const rowDoc: number[] = [];
-    const rowTfTitle: number[] = [];
-    const rowTfAbstract: number[] = [];
-    let tf: [Uint32Array, Uint32Array] = [new Uint32Array(1024), new Uint32Array(1024)];
-    const titleLength = new Float64Array(n);
-    const abstractLength = new Float64Array(n);
-    const docTerms: number[] = [];
-    for (let doc = 0; doc < n; doc++) {
-      const p = papers[doc]!;
-      for (const field of [0, 1] as const) {
-        const tokens = words(field === 0 ? p.title : p.abstract);
-        (field === 0 ? titleLength : abstractLength)[doc] = new Set(tokens).size;
-        for (const token of tokens) {
-          const id = analyze(token);
-          if (id < 0) continue;
-          if (id >= tf[0].length) {
-            const grow = (a: Uint32Array) => {
-              const bigger = new Uint32Array(a.length * 2);
-              bigger.set(a);
-              return bigger;
-            };
-            tf = [grow(tf[0]), grow(tf[1])];
-          }
-          if (tf[0][id] === 0 && tf[1][id] === 0) docTerms.push(id);
-          tf[field][id]!++;
-        }
-      }
-      for (const id of docTerms) {
-        rowTerm.push(id);
-        rowDoc.push(doc);
-        rowTfTitle.push(tf[0][id]!);
-        rowTfAbstract.push(tf[1][id]!);
-        tf[0][id] = 0;
-        tf[1][id] = 0;
-      }
-      docTerms.length = 0;
-    }
-    const terms = termNames.map((t, id) => [t, id] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    const rankOf = new Uint32Array(terms.length);
-    terms.forEach(([, id], rank) => (rankOf[id] = rank));
-    // Per-field document frequencies, and each term's place in the postings (counting sort by rank).
-    const dfTitle = new Uint32Array(terms.length);
-    const dfAbstract = new Uint32Array(terms.length);
-    const offsets = new Uint32Array(terms.length + 1);
-    for (let r = 0; r < rowTerm.length; r++) {
-      const id = rowTerm[r]!;
-      offsets[rankOf[id]! + 1]!++;
-      if (rowTfTitle[r]) dfTitle[id]!++;
-      if (rowTfAbstract[r]) dfAbstract[id]!++;
-    }
-    for (let t = 0; t < terms.length; t++) offsets[t + 1]! += offsets[t]!;
-    const mean = (a: Float64Array) => (n ? a.reduce((sum, x) => sum + x, 0) / n : 0);
-    const avgTitle = mean(titleLength) || 1;
-    const avgAbstract = mean(abstractLength) || 1;
-    const { k1, b, delta } = LEXICAL_DEFAULTS;
-    const bm25 = (tf: number, df: number, length: number, avg: number) =>
-      Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (delta + (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / avg)));
-    const docs = new Uint32Array(rowTerm.length);
-    const impacts = new Float32Array(rowTerm.length);
-    const next = offsets.slice(0, terms.length);
+    const c = analyzeCollection(papers);
+    const docs = new Uint32Array(c.rowTerm.length);
+    const impacts = new Float32Array(c.rowTerm.length);
+    const next = c.offsets.slice(0, c.terms.length);
     // Rows are in document order, so each term's postings come out ascending.
-    for (let r = 0; r < rowTerm.length; r++) {
-      const id = rowTerm[r]!;
-      const doc = rowDoc[r]!;
-      const at = next[rankOf[id]!]!++;
-      const tfT = rowTfTitle[r]!;
-      const tfA = rowTfAbstract[r]!;
+    for (let r = 0; r < c.rowTerm.length; r++) {
+      const id = c.rowTerm[r]!;
+      const doc = c.rowDoc[r]!;
+      const at = next[c.rankOf[id]!]!++;
       docs[at] = doc;
-      impacts[at] = (tfT ? o.titleBoost * bm25(tfT, dfTitle[id]!, titleLength[doc]!, avgTitle) : 0) + (tfA ? bm25(tfA, dfAbstract[id]!, abstractLength[doc]!, avgAbstract) : 0);
+      impacts[at] = bm25PlusImpact(c.stats, o, c.rowTfTitle[r]!, c.dfTitle[id]!, c.titleLength[doc]!, c.rowTfAbstract[r]!, c.dfAbstract[id]!, c.abstractLength[doc]!);
     }
     const ids = papers.map((p) => p.id);
-    const header: Header = { format: 1, ids, terms: terms.map(([t]) => t), postings: rowTerm.length, options: o };
-    return new LexicalIndex(header, offsets, docs, impacts, rankById(ids));
+    const header: Header = { format: 1, ids, terms: c.terms.map(([t]) => t), postings: c.rowTerm.length, options: o };
+    return new LexicalIndex(header, c.offsets, docs, impacts, rankById(ids));
   }
 
   /** The index as one binary file: a JSON header (ids, terms, options), then the arrays. */
@@ -322,7 +237,7 @@ export class LexicalIndex {
 
   /** How many papers use `term` (an index term: stemmed), in their title or abstract. */
   documentFrequency(term: string): number {
-    const t = this.termIndex.get(term);
+    const t = this.dictionary.number(term);
     return t === undefined ? 0 : this.offsets[t + 1]! - this.offsets[t]!;
   }
 
@@ -333,11 +248,7 @@ export class LexicalIndex {
 
   /** Top-k papers for a query, best first; ties broken by id so results are deterministic. */
   search(query: string, k: number): LexicalHit[] {
-    const sources = new Map<string, number>(); // distinct query terms and how often they occur
-    for (const token of words(query)) {
-      const term = processTerm(token);
-      if (term) sources.set(term, (sources.get(term) ?? 0) + 1);
-    }
+    const sources = analyzeQuery(query);
     const n = this.size;
     if (!sources.size || !n || k <= 0) return [];
     const { acc, matched, lastSource, touched, docs, impacts, offsets } = this;
@@ -345,7 +256,7 @@ export class LexicalIndex {
     let touchedCount = 0;
     for (const [source, occurrences] of sources) {
       const sourceStamp = ++this.stamp;
-      for (const { term, weight } of this.expand(source)) {
+      for (const { term, weight } of this.dictionary.expand(source)) {
         expansions.push({ source, term, weight });
         const w = weight * occurrences;
         for (let p = offsets[term]!, end = offsets[term + 1]!; p < end; p++) {
@@ -425,59 +336,6 @@ export class LexicalIndex {
     return out.sort((a, b) => b.score - a.score || idRank[a.doc]! - idRank[b.doc]!);
   }
 
-  /**
-   * The index terms a query term stands for, with their weights: itself when the collection
-   * uses it, and a few longer terms it begins (5+ characters: "layer" finds "layerdrop"); a term
-   * the collection never uses also finds those within the allowed edit distance (6+ characters:
-   * typos). Expansions are weighted down with their distance (MiniSearch's weighting).
-   */
-  private expand(source: string): { term: number; weight: number }[] {
-    const exact = this.termIndex.get(source);
-    const o = this.header.options;
-    const out: { term: number; weight: number }[] = exact === undefined ? [] : [{ term: exact, weight: 1 }];
-    const seen = new Set<number>(out.map((e) => e.term));
-    if (source.length >= LEXICAL_DEFAULTS.prefixMinLength) {
-      const terms = this.header.terms;
-      let lo = 0;
-      let hi = terms.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (terms[mid]! < source) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let t = lo, taken = 0; t < terms.length && taken < LEXICAL_DEFAULTS.maxPrefixTerms && terms[t]!.startsWith(source); t++) {
-        if (t === exact) continue;
-        taken++;
-        const distance = terms[t]!.length - source.length;
-        out.push({ term: t, weight: (o.prefixWeight * terms[t]!.length) / (terms[t]!.length + 0.3 * distance) });
-        seen.add(t);
-      }
-    }
-    if (exact !== undefined) return out; // a known term is not a typo
-    const maxDistance = source.length >= LEXICAL_DEFAULTS.fuzzyMinLength ? Math.min(LEXICAL_DEFAULTS.maxFuzzy, Math.round(source.length * o.fuzzy)) : 0;
-    if (maxDistance > 0) {
-      const byLength = this.lengthBuckets();
-      for (let len = Math.max(1, source.length - maxDistance); len <= source.length + maxDistance; len++) {
-        for (const t of byLength[len] ?? []) {
-          if (seen.has(t)) continue;
-          const term = this.header.terms[t]!;
-          const distance = levenshteinWithin(source, term, maxDistance);
-          if (distance <= maxDistance) out.push({ term: t, weight: (o.fuzzyWeight * term.length) / (term.length + distance) });
-        }
-      }
-    }
-    return out;
-  }
-
-  private lengthBuckets(): number[][] {
-    if (!this.byLength) {
-      const buckets: number[][] = [];
-      this.header.terms.forEach((t, i) => (buckets[t.length] ??= []).push(i));
-      this.byLength = buckets;
-    }
-    return this.byLength;
-  }
-
   /** Whether document `doc` is in term `term`'s postings (binary search: they are ascending). */
   private contains(term: number, doc: number): boolean {
     let lo = this.offsets[term]!;
@@ -508,4 +366,253 @@ function rankById(ids: readonly string[]): Uint32Array {
   const rank = new Uint32Array(ids.length);
   order.forEach((doc, r) => (rank[doc] = r));
   return rank;
+}
+
+/** What BM25+ needs of the collection besides a term's document frequencies. */
+export interface CollectionStatistics {
+  /** Papers in the collection. */
+  n: number;
+  /** Mean number of distinct words of a title (stop words included), and of an abstract. */
+  avgTitle: number;
+  avgAbstract: number;
+}
+
+/**
+ * A paper's impact for one term: its title and abstract BM25+ summed, the title boosted. The one
+ * formula for every storage (the typed-array index precomputes it at ingestion; D1 computes it
+ * per candidate from the stored term lists), so both rank alike.
+ */
+export function bm25PlusImpact(s: CollectionStatistics, o: Pick<Required<LexicalIndexOptions>, 'titleBoost'>, tfTitle: number, dfTitle: number, titleLength: number, tfAbstract: number, dfAbstract: number, abstractLength: number): number {
+  const { k1, b, delta } = LEXICAL_DEFAULTS;
+  const bm25 = (tf: number, df: number, length: number, avg: number) =>
+    Math.log(1 + (s.n - df + 0.5) / (df + 0.5)) * (delta + (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / avg)));
+  return (tfTitle ? o.titleBoost * bm25(tfTitle, dfTitle, titleLength, s.avgTitle) : 0) + (tfAbstract ? bm25(tfAbstract, dfAbstract, abstractLength, s.avgAbstract) : 0);
+}
+
+/** The distinct analyzed terms of a query, each with how often it occurs, in order of first use. */
+export function analyzeQuery(query: string): Map<string, number> {
+  const sources = new Map<string, number>();
+  for (const token of words(query)) {
+    const term = processTerm(token);
+    if (term) sources.set(term, (sources.get(term) ?? 0) + 1);
+  }
+  return sources;
+}
+
+/** A paper's fields as the index sees them: analyzed terms in order (repeats kept), and lengths. */
+export interface AnalyzedFields {
+  titleTerms: string[];
+  abstractTerms: string[];
+  /** Distinct words (stop words included): the length BM25+ normalizes by. */
+  titleLength: number;
+  abstractLength: number;
+}
+
+/** What `LexicalIndex.build` indexes of one paper (for stores that score from term lists: D1). */
+export function analyzeFields(p: Doc): AnalyzedFields {
+  const field = (text: string) => {
+    const tokens = words(text);
+    return { terms: tokens.map(processTerm).filter((t): t is string => t !== null), length: new Set(tokens).size };
+  };
+  const title = field(p.title);
+  const abstract = field(p.abstract);
+  return { titleTerms: title.terms, abstractTerms: abstract.terms, titleLength: title.length, abstractLength: abstract.length };
+}
+
+/**
+ * The collection's term dictionary without postings: sorted terms, each one's document frequency
+ * (title or abstract), per-field frequencies, and the collection statistics. With it, a store that
+ * keeps postings elsewhere (D1) expands and scores queries exactly as `LexicalIndex` does.
+ */
+export interface LexicalDictionaryData {
+  format: 1;
+  terms: string[];
+  df: number[];
+  dfTitle: number[];
+  dfAbstract: number[];
+  stats: CollectionStatistics;
+  options: Required<LexicalIndexOptions>;
+}
+
+/** The dictionary of the index `LexicalIndex.build(papers, options)` would build. */
+export function lexicalDictionary(papers: readonly Doc[], options: LexicalIndexOptions = {}): LexicalDictionaryData {
+  const c = analyzeCollection(papers);
+  const byRank = (perId: Uint32Array) => c.terms.map(([, id]) => perId[id]!);
+  return {
+    format: 1,
+    terms: c.terms.map(([t]) => t),
+    df: c.terms.map((_, rank) => c.offsets[rank + 1]! - c.offsets[rank]!),
+    dfTitle: byRank(c.dfTitle),
+    dfAbstract: byRank(c.dfAbstract),
+    stats: c.stats,
+    options: { ...pickOptions(LEXICAL_DEFAULTS), ...options },
+  };
+}
+
+/**
+ * Every (term, paper) pair of a collection with its per-field term frequencies, the per-field
+ * document frequencies, each term's place in rank (alphabetical) order, and the statistics.
+ */
+function analyzeCollection(papers: readonly Doc[]) {
+  const n = papers.length;
+  // Words repeat far more often than they are new: each distinct word is analyzed once, to a
+  // term number (-1 for a stop word), in order of first use.
+  const termOf = new Map<string, number>();
+  const termNames: string[] = [];
+  const wordTerm = new Map<string, number>();
+  const analyze = (word: string): number => {
+    let id = wordTerm.get(word);
+    if (id === undefined) {
+      const term = processTerm(word);
+      if (term === null) id = -1;
+      else {
+        id = termOf.get(term);
+        if (id === undefined) {
+          id = termNames.length;
+          termOf.set(term, id);
+          termNames.push(term);
+        }
+      }
+      wordTerm.set(word, id);
+    }
+    return id;
+  };
+  // One (term, doc, title tf, abstract tf) row per distinct term of each document.
+  const rowTerm: number[] = [];
+  const rowDoc: number[] = [];
+  const rowTfTitle: number[] = [];
+  const rowTfAbstract: number[] = [];
+  let tf: [Uint32Array, Uint32Array] = [new Uint32Array(1024), new Uint32Array(1024)];
+  const titleLength = new Float64Array(n);
+  const abstractLength = new Float64Array(n);
+  const docTerms: number[] = [];
+  for (let doc = 0; doc < n; doc++) {
+    const p = papers[doc]!;
+    for (const field of [0, 1] as const) {
+      const tokens = words(field === 0 ? p.title : p.abstract);
+      (field === 0 ? titleLength : abstractLength)[doc] = new Set(tokens).size;
+      for (const token of tokens) {
+        const id = analyze(token);
+        if (id < 0) continue;
+        if (id >= tf[0].length) {
+          const grow = (a: Uint32Array) => {
+            const bigger = new Uint32Array(a.length * 2);
+            bigger.set(a);
+            return bigger;
+          };
+          tf = [grow(tf[0]), grow(tf[1])];
+        }
+        if (tf[0][id] === 0 && tf[1][id] === 0) docTerms.push(id);
+        tf[field][id]!++;
+      }
+    }
+    for (const id of docTerms) {
+      rowTerm.push(id);
+      rowDoc.push(doc);
+      rowTfTitle.push(tf[0][id]!);
+      rowTfAbstract.push(tf[1][id]!);
+      tf[0][id] = 0;
+      tf[1][id] = 0;
+    }
+    docTerms.length = 0;
+  }
+  const terms = termNames.map((t, id) => [t, id] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const rankOf = new Uint32Array(terms.length);
+  terms.forEach(([, id], rank) => (rankOf[id] = rank));
+  // Per-field document frequencies, and each term's place in the postings (counting sort by rank).
+  const dfTitle = new Uint32Array(terms.length);
+  const dfAbstract = new Uint32Array(terms.length);
+  const offsets = new Uint32Array(terms.length + 1);
+  for (let r = 0; r < rowTerm.length; r++) {
+    const id = rowTerm[r]!;
+    offsets[rankOf[id]! + 1]!++;
+    if (rowTfTitle[r]) dfTitle[id]!++;
+    if (rowTfAbstract[r]) dfAbstract[id]!++;
+  }
+  for (let t = 0; t < terms.length; t++) offsets[t + 1]! += offsets[t]!;
+  const mean = (a: Float64Array) => (n ? a.reduce((sum, x) => sum + x, 0) / n : 0);
+  const stats: CollectionStatistics = { n, avgTitle: mean(titleLength) || 1, avgAbstract: mean(abstractLength) || 1 };
+  return { terms, rankOf, rowTerm, rowDoc, rowTfTitle, rowTfAbstract, titleLength, abstractLength, dfTitle, dfAbstract, offsets, stats };
+}
+
+/** A query term's expansion: an index term (its number in sorted order) and its weight. */
+export interface Expansion {
+  term: number;
+  weight: number;
+}
+
+/**
+ * The sorted index terms, and how a query term expands over them (exactly, by prefix, by edit
+ * distance). Shared by every store, so a query finds the same terms with the same weights.
+ */
+export class TermDictionary {
+  private readonly numbers: Map<string, number>;
+  /** Terms by length, for the edit-distance expansion of unknown terms (built on first need). */
+  private byLength: number[][] | null = null;
+
+  constructor(
+    /** Sorted ascending. */
+    readonly terms: readonly string[],
+    private readonly options: Required<LexicalIndexOptions>,
+  ) {
+    this.numbers = new Map(terms.map((t, i) => [t, i]));
+  }
+
+  /** The term's number (its rank in sorted order), or undefined when the collection never uses it. */
+  number(term: string): number | undefined {
+    return this.numbers.get(term);
+  }
+
+  /**
+   * The index terms a query term stands for, with their weights: itself when the collection
+   * uses it, and a few longer terms it begins (5+ characters: "layer" finds "layerdrop"); a term
+   * the collection never uses also finds those within the allowed edit distance (6+ characters:
+   * typos). Expansions are weighted down with their distance (MiniSearch's weighting).
+   */
+  expand(source: string): Expansion[] {
+    const exact = this.numbers.get(source);
+    const o = this.options;
+    const out: Expansion[] = exact === undefined ? [] : [{ term: exact, weight: 1 }];
+    const seen = new Set<number>(out.map((e) => e.term));
+    if (source.length >= LEXICAL_DEFAULTS.prefixMinLength) {
+      const terms = this.terms;
+      let lo = 0;
+      let hi = terms.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (terms[mid]! < source) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let t = lo, taken = 0; t < terms.length && taken < LEXICAL_DEFAULTS.maxPrefixTerms && terms[t]!.startsWith(source); t++) {
+        if (t === exact) continue;
+        taken++;
+        const distance = terms[t]!.length - source.length;
+        out.push({ term: t, weight: (o.prefixWeight * terms[t]!.length) / (terms[t]!.length + 0.3 * distance) });
+        seen.add(t);
+      }
+    }
+    if (exact !== undefined) return out; // a known term is not a typo
+    const maxDistance = source.length >= LEXICAL_DEFAULTS.fuzzyMinLength ? Math.min(LEXICAL_DEFAULTS.maxFuzzy, Math.round(source.length * o.fuzzy)) : 0;
+    if (maxDistance > 0) {
+      const byLength = this.lengthBuckets();
+      for (let len = Math.max(1, source.length - maxDistance); len <= source.length + maxDistance; len++) {
+        for (const t of byLength[len] ?? []) {
+          if (seen.has(t)) continue;
+          const term = this.terms[t]!;
+          const distance = levenshteinWithin(source, term, maxDistance);
+          if (distance <= maxDistance) out.push({ term: t, weight: (o.fuzzyWeight * term.length) / (term.length + distance) });
+        }
+      }
+    }
+    return out;
+  }
+
+  private lengthBuckets(): number[][] {
+    if (!this.byLength) {
+      const buckets: number[][] = [];
+      this.terms.forEach((t, i) => (buckets[t.length] ??= []).push(i));
+      this.byLength = buckets;
+    }
+    return this.byLength;
+  }
 }

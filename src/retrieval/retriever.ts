@@ -1,11 +1,11 @@
 import type { Paper } from '../corpus/schema.js';
 import type { Embedder } from './embedder.js';
 import { reciprocalRankFusion } from './fusion.js';
-import type { LexicalHit, LexicalIndex } from './lexical.js';
+import type { LexicalHit } from './lexical.js';
 import { bestSnippet } from './snippet.js';
 import { terms } from './text.js';
 import type { SpellingCorrector } from './spelling.js';
-import type { VectorStore } from './vector-store.js';
+
 
 export interface RetrievedPaper {
   paper: Paper;
@@ -37,16 +37,76 @@ export interface RetrievalLists {
   dense: DenseHit[] | null;
 }
 
-/** What the HTTP layer and the answerers need from retrieval: runtime-agnostic. */
+/**
+ * Where the papers are kept: in memory (the Node server, the bundled Worker) or in a database
+ * (D1), read by id. Storage modes differ here and in `LexicalSearcher`, nowhere else.
+ */
+export interface PaperStore {
+  readonly size: number;
+  /** Every paper in corpus order when they are in memory; null when they are read on demand. */
+  readonly all: readonly Paper[] | null;
+  /** The papers with these ids (unknown ids are left out). */
+  get(ids: readonly string[]): Promise<Map<string, Paper>>;
+  /** Some paper of the collection (the first), for the health check's smoke query. */
+  sample(): Promise<Paper | undefined>;
+}
+
+/** The dense retriever of a storage mode: `VectorStore` on Node, Vectorize on Workers. */
+export interface VectorSearcher {
+  /** The k papers whose vectors are most similar (cosine) to the query's, best first. */
+  query(vector: number[], k: number): Promise<DenseHit[]>;
+}
+
+/** The lexical (BM25+) retriever of a storage mode: `LexicalIndex` in memory, `D1Collection` in D1. */
+export interface LexicalSearcher {
+  search(query: string, k: number): LexicalHit[] | Promise<LexicalHit[]>;
+}
+
+/** A `PaperStore` over papers in memory. */
+export class MemoryPaperStore implements PaperStore {
+  private readonly byId: Map<string, Paper>;
+
+  constructor(readonly all: readonly Paper[]) {
+    this.byId = new Map(all.map((p) => [p.id, p]));
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Synchronous lookup (in memory only). */
+  paper(id: string): Paper | undefined {
+    return this.byId.get(id);
+  }
+
+  async get(ids: readonly string[]): Promise<Map<string, Paper>> {
+    const out = new Map<string, Paper>();
+    for (const id of ids) {
+      const p = this.byId.get(id);
+      if (p) out.set(id, p);
+    }
+    return out;
+  }
+
+  async sample(): Promise<Paper | undefined> {
+    return this.all[0];
+  }
+}
+
+/** What the HTTP layer and the answerers need from retrieval: runtime- and storage-agnostic. */
 export interface Retriever {
   /** True when queries are embedded and fused with the lexical list. */
   readonly dense: boolean;
   /** The embedder of the dense retriever, for other comparisons in its space (claim checks); null without one. */
   readonly embedder: Embedder | null;
   readonly size: number;
-  /** Every paper, in corpus order. */
-  readonly papers: readonly Paper[];
-  getPaper(id: string): Paper | undefined;
+  /** Every paper, in corpus order, when they are held in memory; null when they are stored in D1. */
+  readonly papers: readonly Paper[] | null;
+  getPaper(id: string): Promise<Paper | undefined>;
+  /** The papers with these ids, in this order (unknown ids are left out). */
+  getPapers(ids: readonly string[]): Promise<Paper[]>;
+  /** A paper for the health check's smoke query (a search for its title must find it). */
+  samplePaper(): Promise<Paper | undefined>;
   search(query: string, k: number): Promise<RetrievedPaper[]>;
   /**
    * The fused top-k and the lexical and dense lists (each `depth` deep) behind them.
@@ -58,10 +118,11 @@ export interface Retriever {
 }
 
 export interface HybridRetrieverOptions {
-  papers: readonly Paper[];
-  lexical: LexicalIndex;
+  /** The papers, or the store that holds them. */
+  papers: readonly Paper[] | PaperStore;
+  lexical: LexicalSearcher;
   /** Both or neither: the embedder must be the one that built the vectors. */
-  dense?: { embedder: Embedder; store: VectorStore } | null;
+  dense?: { embedder: Embedder; store: VectorSearcher } | null;
   /** Candidates taken from each list before fusion. Default 50. */
   depth?: number;
   /** RRF constant. Default 60. */
@@ -78,13 +139,13 @@ export interface HybridRetrieverOptions {
  * const top = await retriever.search('graph neural networks for molecules', 5);
  */
 export class HybridRetriever implements Retriever {
-  private readonly byId: Map<string, Paper>;
+  private readonly store: PaperStore;
   private readonly depth: number;
   private readonly rrfK: number;
   private readonly denseParts: HybridRetrieverOptions['dense'];
 
   constructor(private readonly options: HybridRetrieverOptions) {
-    this.byId = new Map(options.papers.map((p) => [p.id, p]));
+    this.store = isPaperStore(options.papers) ? options.papers : new MemoryPaperStore(options.papers);
     this.depth = options.depth ?? 50;
     this.rrfK = options.rrfK ?? 60;
     this.denseParts = options.dense ?? null;
@@ -99,15 +160,24 @@ export class HybridRetriever implements Retriever {
   }
 
   get size(): number {
-    return this.byId.size;
+    return this.store.size;
   }
 
-  get papers(): readonly Paper[] {
-    return this.options.papers;
+  get papers(): readonly Paper[] | null {
+    return this.store.all;
   }
 
-  getPaper(id: string): Paper | undefined {
-    return this.byId.get(id);
+  async getPaper(id: string): Promise<Paper | undefined> {
+    return (await this.store.get([id])).get(id);
+  }
+
+  async getPapers(ids: readonly string[]): Promise<Paper[]> {
+    const byId = await this.store.get(ids);
+    return ids.map((id) => byId.get(id)).filter((p): p is Paper => p !== undefined);
+  }
+
+  samplePaper(): Promise<Paper | undefined> {
+    return this.store.sample();
   }
 
   snippets(papers: readonly Paper[], query: string): string[] {
@@ -122,14 +192,22 @@ export class HybridRetriever implements Retriever {
   async lists(asked: string, k: number, options?: { dense?: boolean }): Promise<RetrievalLists> {
     const query = this.options.spelling?.correct(asked).text ?? asked;
     const depth = Math.max(k, this.depth);
-    const lexical = this.options.lexical.search(query, depth);
-    const dense = this.denseParts && options?.dense !== false ? await this.denseParts.store.query(await this.denseParts.embedder.embedQuery(query), depth) : null;
+    const wantDense = this.denseParts && options?.dense !== false;
+    // Both lists at once: with D1 and Vectorize each is a round trip.
+    const [lexical, dense] = await Promise.all([
+      this.options.lexical.search(query, depth),
+      wantDense ? this.denseParts!.embedder.embedQuery(query).then((v) => this.denseParts!.store.query(v, depth)) : null,
+    ]);
     const lexById = new Map(lexical.map((h, i) => [h.id, { rank: i + 1, score: h.score, terms: h.terms }]));
     const denseById = new Map((dense ?? []).map((h, i) => [h.id, { rank: i + 1, score: h.score }]));
     const fusedIds = dense ? reciprocalRankFusion([lexical, dense], this.rrfK) : lexical.map((h) => ({ id: h.id, score: h.score }));
     const fused: RetrievedPaper[] = [];
+    // The papers of the first k ids; more only when some id has no paper (an index entry for a
+    // paper no longer in the corpus).
+    const byId = await this.store.get(fusedIds.slice(0, k).map((h) => h.id));
+    if (byId.size < Math.min(k, fusedIds.length)) for (const [id, p] of await this.store.get(fusedIds.slice(k).map((h) => h.id))) byId.set(id, p);
     for (const { id, score } of fusedIds) {
-      const paper = this.byId.get(id);
+      const paper = byId.get(id);
       if (!paper) continue; // an index entry for a paper no longer in the corpus: skip, never crash
       fused.push({ paper, score, lexical: lexById.get(id) ?? null, dense: denseById.get(id) ?? null });
       if (fused.length === k) break;
@@ -137,3 +215,5 @@ export class HybridRetriever implements Retriever {
     return { query, fused, lexical, dense };
   }
 }
+
+const isPaperStore = (x: readonly Paper[] | PaperStore): x is PaperStore => !Array.isArray(x);

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { rateLimiter } from 'hono-rate-limiter';
 import type { Answerer } from '../answer/answerer.js';
@@ -40,6 +40,12 @@ export interface AppDeps {
   allowedHosts?: readonly string[];
   /** API request units per client per minute (a chat costs CHAT_COST); 0 turns the limit off. Default 0. */
   rateLimitPerMinute?: number;
+  /**
+   * Another store for the limit (the Workers entry: Cloudflare's rate-limiting bindings, shared by
+   * every isolate): middleware for chats and for other API requests, in place of the in-memory one.
+   * They answer a limited client with `rateLimited()`.
+   */
+  rateLimiters?: { chat: MiddlewareHandler; api: MiddlewareHandler };
   /** Chats answered at once; more wait in a queue of `chatQueue`, beyond it 503. Unset: no cap. */
   maxConcurrentChats?: number;
   chatQueue?: number;
@@ -62,6 +68,31 @@ export interface AppDeps {
 export interface Lifecycle {
   draining(): boolean;
   stop: AbortSignal;
+}
+
+/** The 429 answer to a client over its limit. */
+export function rateLimited(c: Context, what: 'chat' | 'API', limit: number | null, retryAfterSeconds: number): Response {
+  c.header('Retry-After', String(retryAfterSeconds));
+  const most = limit === null ? '' : `: at most ${limit} a minute from one client`;
+  return sendError(c, 429, 'rate_limited', `Too many ${what} requests${most}. Wait a moment and try again.`);
+}
+
+/**
+ * Per-client limits kept in this process's memory (the Node server; one isolate on Workers).
+ * Weighted by cost: a chat counts CHAT_COST units of the minute's budget, anything else one.
+ */
+function memoryRateLimiters(rpm: number, clientKey: AppDeps['clientKey'], exempt: AppDeps['exemptFromRateLimit']): { chat: MiddlewareHandler; api: MiddlewareHandler } {
+  const key = clientKey ?? ((c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous');
+  const limited = (limit: number, what: 'chat' | 'API') =>
+    rateLimiter({
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-7',
+      keyGenerator: (c) => `${what}:${key(c)}`,
+      skip: exempt ?? (() => false),
+      handler: (c) => rateLimited(c, what, limit, Number(/reset=(\d+)/.exec(c.res.headers.get('ratelimit') ?? '')?.[1] ?? 60)),
+    });
+  return { chat: limited(Math.max(1, Math.floor(rpm / CHAT_COST)), 'chat'), api: limited(rpm, 'API') };
 }
 
 /**
@@ -110,37 +141,18 @@ export function createApp(deps: AppDeps) {
     }),
   );
   const rpm = deps.rateLimitPerMinute ?? 0;
-  if (rpm > 0) {
-    // Weighted by cost: a chat counts CHAT_COST units of the minute's budget, anything else one.
-    const key = deps.clientKey ?? ((c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous');
-    const skip = deps.exemptFromRateLimit ?? (() => false);
-    const limited = (limit: number, what: string) =>
-      rateLimiter({
-        windowMs: 60_000,
-        limit,
-        standardHeaders: 'draft-7',
-        keyGenerator: (c) => `${what}:${key(c)}`,
-        skip,
-        handler: (c) => {
-          const reset = /reset=(\d+)/.exec(c.res.headers.get('ratelimit') ?? '')?.[1];
-          c.header('Retry-After', reset ?? '60');
-          return sendError(c, 429, 'rate_limited', `Too many ${what} requests: at most ${limit} a minute from one client. Wait a moment and try again.`);
-        },
-      });
-    const chats = limited(Math.max(1, Math.floor(rpm / CHAT_COST)), 'chat');
-    const others = limited(rpm, 'API');
-    app.use('/api/*', async (c, next) => (c.req.path === '/api/chat' ? chats(c, next) : others(c, next)));
-  }
+  const limiters = deps.rateLimiters ?? (rpm > 0 ? memoryRateLimiters(rpm, deps.clientKey, deps.exemptFromRateLimit) : null);
+  if (limiters) app.use('/api/*', async (c, next) => (c.req.path === '/api/chat' ? limiters.chat(c, next) : limiters.api(c, next)));
   if (deps.maxConcurrentChats) app.use('/api/chat', concurrencyLimit({ max: deps.maxConcurrentChats, queue: deps.chatQueue ?? 0 }));
 
 
   // The smoke query: a paper's own title must find that paper among the BM25 top 5 (cheap, and it
   // exercises the index), and the dense list, when there is one, must answer too. The fused list
   // is not checked: which paper it ranks first is the embedder's business.
-  const probe = deps.retriever.papers[0];
   app.route('/', healthRoutes(async () => {
     let problem: string | undefined;
     try {
+      const probe = await deps.retriever.samplePaper();
       const lists = probe ? await deps.retriever.lists(probe.title, 5) : null;
       if (!probe || !lists) problem = 'the index holds no papers: run npm run ingest';
       else if (!lists.lexical.slice(0, 5).some((h) => h.id === probe.id)) problem = 'a search for a paper’s own title does not find it: the index is inconsistent; run npm run ingest -- --force';

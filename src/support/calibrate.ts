@@ -156,8 +156,12 @@ export function paperQuestions(paper: Pick<Paper, 'title' | 'abstract'>, filler:
 export async function calibrate(retriever: Retriever, stats: TermStats, options: CalibrationOptions = {}): Promise<Calibration> {
   const o = { ...DEFAULT_CALIBRATION, ...options };
   const rand = prng(o.seed);
-  const papers = sample(rand, retriever.papers, o.papers);
-  const filler = sample(rand, retriever.papers, 200).flatMap((p) => contentWords(p.abstract));
+  // Calibration runs at ingestion, where the collection is in memory.
+  const all = retriever.papers;
+  if (!all) throw new Error('calibration needs the papers in memory (it runs at ingestion)');
+  const byId = new Map(all.map((p) => [p.id, p]));
+  const papers = sample(rand, all, o.papers);
+  const filler = sample(rand, all, 200).flatMap((p) => contentWords(p.abstract));
   const xs: number[][] = [];
   const ys: (0 | 1)[] = [];
   const add = (x: number[], y: 0 | 1) => (xs.push(x), ys.push(y));
@@ -168,7 +172,7 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
   const termsOf = (id: string) => {
     let set = termSets.get(id);
     if (!set) {
-      const p = retriever.getPaper(id);
+      const p = byId.get(id);
       set = new Set(p ? terms(`${p.title} ${p.abstract}`) : []);
       termSets.set(id, set);
     }
@@ -215,7 +219,7 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
       recall: { extractive: share(positives, (p) => p >= cut.extractive), llm: share(positives, (p) => p >= cut.llm) },
       rejected: { extractive: share(negatives, (p) => p < cut.extractive), llm: share(negatives, (p) => p < cut.llm) },
     },
-    claims: await calibrateClaims(retriever, stats, rand, o),
+    claims: await calibrateClaims(retriever, all, byId, stats, rand, o),
   };
 }
 
@@ -226,9 +230,9 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
  * against the best-matching other papers (the ones a search for it finds) it is a miscitation.
  * The cut accepts `claimRecall` of the faithful claims.
  */
-async function calibrateClaims(retriever: Retriever, stats: TermStats, rand: Rand, o: typeof DEFAULT_CALIBRATION): Promise<Calibration['claims']> {
-  const filler = sample(rand, retriever.papers, 100).flatMap((p) => contentWords(p.abstract));
-  const pool = retriever.papers.length <= o.claimPapers ? retriever.papers : sample(rand, retriever.papers, o.claimPapers);
+async function calibrateClaims(retriever: Retriever, all: readonly Paper[], byId: ReadonlyMap<string, Paper>, stats: TermStats, rand: Rand, o: typeof DEFAULT_CALIBRATION): Promise<Calibration['claims']> {
+  const filler = sample(rand, all, 100).flatMap((p) => contentWords(p.abstract));
+  const pool = all.length <= o.claimPapers ? all : sample(rand, all, o.claimPapers);
   const sentences = pool.flatMap((p) => splitSentences(p.abstract).filter((s) => contentWords(s).length >= 6).map((s) => ({ p, s })));
   const made: { claim: string; own: Paper; rivals: Paper[]; positive: number; negative: number }[] = [];
   for (const { p, s } of sample(rand, sentences, o.claimSentences)) {
@@ -238,7 +242,7 @@ async function calibrateClaims(retriever: Retriever, stats: TermStats, rand: Ran
     const rivals = (await retriever.lists(claim, o.claimRivals + 1, { dense: false })).lexical
       .filter((h) => h.id !== p.id)
       .slice(0, o.claimRivals)
-      .map((h) => retriever.getPaper(h.id))
+      .map((h) => byId.get(h.id))
       .filter((r): r is Paper => r !== undefined);
     made.push({ claim, own: p, rivals, positive: checkClaim(claim, p, stats).support, negative: Math.max(0, ...rivals.map((r) => checkClaim(claim, r, stats).support)) });
   }

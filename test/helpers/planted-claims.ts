@@ -28,7 +28,7 @@ export async function plantedClaims(papers: readonly Paper[], retriever: Retriev
     const sentence = sentences[i % Math.max(1, sentences.length)];
     if (!sentence) continue;
     const rival = (await retriever.lists(sentence, 3)).lexical.find((h) => h.id !== paper.id);
-    if (rival) planted.push({ kind: 'swapped citation', claim: sentence, cited: retriever.getPaper(rival.id)! });
+    if (rival) planted.push({ kind: 'swapped citation', claim: sentence, cited: (await retriever.getPaper(rival.id))! });
     planted.push({ kind: 'invented dataset', claim: `${sentence.replace(/[.!?]$/, '')}, evaluated on ${INVENTED[i % INVENTED.length]}.`, cited: paper });
   }
   return planted;

@@ -1,7 +1,8 @@
 /**
  * `npm run deploy:data`: the SQL and NDJSON that load D1 and Vectorize, incremental by content
  * hash. The SQL runs for real in a local D1 (`wrangler d1 execute --local`, SQLite with FTS5),
- * where an FTS5 `bm25()` query then finds the papers.
+ * where an FTS5 `bm25()` query over the analyzed terms then finds the papers, and the dictionary
+ * the Worker scores with is whole. (test/worker-wrangler.test.ts runs the Worker on such a D1.)
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,9 @@ import { planExport, type ExportPlan } from '../../src/ingest/deploy-data.js';
 import { loadIndex, type LoadedIndex } from '../../src/ingest/index-files.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { createFakeEmbedder } from '../../src/retrieval/fake-embedder.js';
+import { chunkKey, type D1Pointer } from '../../src/retrieval/d1-collection.js';
+import { lexicalDictionary } from '../../src/retrieval/lexical.js';
+import { terms } from '../../src/retrieval/text.js';
 
 const run = promisify(execFile);
 const CORPUS = 'test/fixtures/tiny-corpus.jsonl';
@@ -58,16 +62,19 @@ describe('planExport', () => {
 
     const again = planExport(index, first.state);
     expect(again.counts).toEqual({ added: 0, changed: 0, removed: 0, unchanged: index.papers.length });
-    expect(again.sql.map((f) => f.text).join('')).not.toMatch(/INSERT INTO papers \(/);
+    const againSql = again.sql.map((f) => f.text).join('');
+    expect(againSql).not.toMatch(/INSERT INTO papers \(/);
+    expect(againSql).not.toMatch(/DROP TABLE/); // incremental: the tables stay
+    expect(againSql).not.toContain(`'dictionary:`); // nothing changed, so neither did the dictionary
     expect(again.vectors).toEqual([]);
   });
 
   it('escapes quotes and splits large exports into files within the size limit', () => {
     const quoted = { ...index, papers: [{ ...index.papers[0]!, title: "It's a 'quoted' title" }, ...index.papers.slice(1)] };
-    const plan = planExport(quoted, null, { fileBytes: 20_000 });
+    const plan = planExport(quoted, null, { fileBytes: 20_000, dictionaryChunk: 10_000 });
     expect(plan.sql.length).toBeGreaterThan(2);
     for (const f of plan.sql.slice(1)) expect(f.text.length).toBeLessThanOrEqual(20_000 + 15_000); // one statement may start a file
-    expect(plan.sql.map((f) => f.text).join('')).toContain("'It''s a ''quoted'' title'");
+    expect(plan.sql.map((f) => f.text).join('')).toContain(`"title":"It''s a ''quoted'' title"`); // inside the paper's JSON
   });
 });
 
@@ -95,17 +102,28 @@ describe('the export in a local D1 (wrangler d1 execute --local)', () => {
     await writeFile(config, ['name = "deploy-data-test"', 'compatibility_date = "2026-05-01"', '[[d1_databases]]', 'binding = "DB"', 'database_name = "papers"', 'database_id = "00000000-0000-0000-0000-000000000000"'].join('\n'));
   });
 
+  /** The dictionary D1 holds, reassembled from its chunks as the Worker does. */
+  const storedDictionary = async () => {
+    const pointer = JSON.parse((await query<{ value: string }>(`SELECT value FROM meta WHERE key = 'dictionary'`))[0]!.value) as D1Pointer;
+    const chunks = await query<{ key: string; value: string }>(`SELECT key, value FROM meta WHERE key LIKE 'dictionary:%' ORDER BY key`);
+    expect(chunks.map((c) => c.key)).toEqual(Array.from({ length: pointer.chunks }, (_, i) => chunkKey(pointer.hash, i))); // no stale chunks
+    return JSON.parse(chunks.map((c) => c.value).join('')) as ReturnType<typeof lexicalDictionary>;
+  };
+
   it('loads every paper, searchable with FTS5 bm25(); a second export after an edit changes only what changed', async () => {
-    const first = planExport(index, null);
+    const first = planExport(index, null, { dictionaryChunk: 2_000 }); // several chunks
     await apply(first);
     expect(await query<{ n: number }>('SELECT count(*) AS n FROM papers')).toEqual([{ n: index.papers.length }]);
     const target = index.papers[3]!;
     const hits = await query<{ id: string }>(
-      `SELECT papers.id FROM papers_fts JOIN papers ON papers.n = papers_fts.rowid WHERE papers_fts MATCH '${target.title.replace(/[^A-Za-z0-9 ]/g, ' ').split(/\s+/).filter((w) => w.length > 3).join(' OR ')}' ORDER BY bm25(papers_fts) LIMIT 3`,
+      `SELECT papers.id FROM papers_fts JOIN papers ON papers.n = papers_fts.rowid WHERE papers_fts MATCH '${[...new Set(terms(target.title))].map((t) => `"${t}"`).join(' OR ')}' ORDER BY bm25(papers_fts, 1.5, 1.0) LIMIT 3`,
     );
     expect(hits.map((h) => h.id)).toContain(target.id);
     const meta = await query<{ value: string }>(`SELECT value FROM meta WHERE key = 'calibration'`);
     expect(JSON.parse(meta[0]!.value)).toEqual(index.calibration);
+    const stored = await storedDictionary();
+    const { words: _words, ...dictionary } = stored as typeof stored & { words: unknown };
+    expect(dictionary).toEqual(lexicalDictionary(index.papers));
 
     const edited = await buildIndex('edited', await editedCorpus(), true);
     const second = planExport(edited, first.state);
@@ -114,7 +132,11 @@ describe('the export in a local D1 (wrangler d1 execute --local)', () => {
     await apply(second);
     expect(await query<{ n: number }>('SELECT count(*) AS n FROM papers')).toEqual([{ n: index.papers.length - 1 }]);
     expect(await query<{ n: number }>('SELECT count(*) AS n FROM papers_fts')).toEqual([{ n: index.papers.length - 1 }]);
-    const revised = await query<{ id: string }>(`SELECT papers.id FROM papers_fts JOIN papers ON papers.n = papers_fts.rowid WHERE papers_fts MATCH 'revised'`);
+    const revised = await query<{ id: string }>(`SELECT papers.id FROM papers_fts JOIN papers ON papers.n = papers_fts.rowid WHERE papers_fts MATCH '"${terms('revised')[0]}"'`);
     expect(revised).toHaveLength(1);
+    // The document frequencies moved with the edit: the dictionary was replaced, the old one dropped.
+    expect(second.state.dictionary).not.toBe(first.state.dictionary);
+    const { words: _w, ...after } = (await storedDictionary()) as Awaited<ReturnType<typeof storedDictionary>> & { words: unknown };
+    expect(after).toEqual(lexicalDictionary(edited.papers));
   }, 120_000);
 });

@@ -28,16 +28,18 @@ let base: string;
 
 const rssNow = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
 let lastHeapMb = 0;
+let lastExternalMb = 0;
 /**
- * RSS and the heap in use after a full garbage collection (the server runs with --expose-gc,
- * collects on SIGUSR2 and prints its heap). RSS also holds pages the allocator keeps; the heap
- * in use is what a leak grows.
+ * RSS, and the heap and external memory (buffers) in use after a full garbage collection (the
+ * server runs with --expose-gc, collects on SIGUSR2 and prints both). RSS also holds pages the
+ * allocator keeps after a peak (measured here: 239 MB before, 382 peak, 326 after, while the heap
+ * went 46 -> 52 MB), so it only bounds gross growth; the heap and external memory are what a leak grows.
  */
-async function memory(): Promise<{ rss: number; heap: number }> {
+async function memory(): Promise<{ rss: number; heap: number; external: number }> {
   lastHeapMb = 0;
   server.kill('SIGUSR2');
   await new Promise((r) => setTimeout(r, 700));
-  return { rss: rssNow(), heap: lastHeapMb };
+  return { rss: rssNow(), heap: lastHeapMb, external: lastExternalMb };
 }
 const fds = () => readdirSync(`/proc/${server.pid}/fd`).length;
 
@@ -54,6 +56,8 @@ beforeAll(async () => {
       const text = d.toString();
       const heap = /heap used ([\d.]+) MB/.exec(text);
       if (heap) lastHeapMb = Number(heap[1]);
+      const external = /external ([\d.]+) MB/.exec(text);
+      if (external) lastExternalMb = Number(external[1]);
       if (/serving on/.test(text)) resolve();
     });
     server.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
@@ -121,7 +125,7 @@ describe('load', () => {
     const after = { ...(await memory()), fds: fds() };
     const line = (name: string, r: LoadResult) =>
       `${name}: ${r.requests.total} requests, ${r.requests.average}/s, latency p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms max ${r.latency.max} ms, 2xx ${r['2xx']}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`;
-    console.log(`${line('chats', chats)}\n${line('searches', searches)}\nload client's event-loop delay: max ${(clientLag.max / 1e6).toFixed(0)} ms\nRSS ${before.rss.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak, ${after.rss.toFixed(0)} MB after; heap in use ${before.heap} -> ${after.heap} MB; fds ${before.fds} -> ${after.fds}`);
+    console.log(`${line('chats', chats)}\n${line('searches', searches)}\nload client's event-loop delay: max ${(clientLag.max / 1e6).toFixed(0)} ms\nRSS ${before.rss.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak, ${after.rss.toFixed(0)} MB after; heap in use ${before.heap} -> ${after.heap} MB; external ${before.external} -> ${after.external} MB; fds ${before.fds} -> ${after.fds}`);
     for (const r of [chats, searches]) {
       expect(r.errors).toBe(0);
       expect(r.timeouts).toBe(0);
@@ -130,9 +134,10 @@ describe('load', () => {
       expect(unintended).toEqual([]);
       expect(r['2xx']).toBeGreaterThan(0);
     }
-    expect(after.rss).toBeLessThan(before.rss * 1.2 + 30); // within 20% (plus 30 MB of allocator slack)
+    expect(after.rss).toBeLessThan(before.rss * 1.6 + 30); // gross growth only: the allocator keeps pages after the peak
     expect(after.heap).toBeGreaterThan(0);
     expect(after.heap).toBeLessThan(before.heap * 1.1 + 5); // what a leak would grow
+    expect(after.external).toBeLessThan(before.external * 1.1 + 5); // buffers a leak would keep
     expect(after.fds).toBeLessThanOrEqual(before.fds + 5);
   }, (SECONDS + WARM_UP_SECONDS + 60) * 1000);
 
@@ -159,10 +164,11 @@ describe('load', () => {
     // Idle keep-alive connections close after 5 s (SOCKET_LIMITS): then only leaks would remain.
     await new Promise((r) => setTimeout(r, 6500));
     const after = { ...(await memory()), fds: fds() };
-    console.log(`1,000 abandoned streams: RSS ${before.rss.toFixed(0)} -> ${after.rss.toFixed(0)} MB, heap in use ${before.heap} -> ${after.heap} MB, fds ${before.fds} -> ${after.fds}`);
+    console.log(`1,000 abandoned streams: RSS ${before.rss.toFixed(0)} -> ${after.rss.toFixed(0)} MB, heap in use ${before.heap} -> ${after.heap} MB, external ${before.external} -> ${after.external} MB, fds ${before.fds} -> ${after.fds}`);
     expect(after.fds).toBeLessThanOrEqual(before.fds + 5);
-    expect(after.rss).toBeLessThan(before.rss * 1.2 + 30);
+    expect(after.rss).toBeLessThan(before.rss * 1.6 + 30);
     expect(after.heap).toBeLessThan(before.heap * 1.1 + 5);
+    expect(after.external).toBeLessThan(before.external * 1.1 + 5);
     expect((await fetch(`${base}/health`)).status).toBe(200);
   }, 120_000);
 });

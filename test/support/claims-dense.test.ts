@@ -61,8 +61,8 @@ else {
     });
 
     it('passes a claim on meaning when its words miss (the cut applies to the closest sentence), and not the same claim cited to another paper', async () => {
-      const paper = retriever.papers.find((p) => /speculative sampling/i.test(p.title))!;
-      const other = retriever.papers.find((p) => /wide residual networks/i.test(p.title))!;
+      const paper = retriever.papers!.find((p) => /speculative sampling/i.test(p.title))!;
+      const other = retriever.papers!.find((p) => /wide residual networks/i.test(p.title))!;
       // A paraphrase that shares few words with the abstract ("a faster but less powerful draft model").
       const paraphrase = 'The method speeds up text generation of big language models by letting a small model draft tokens';
       const sources = [paper, other];
@@ -81,7 +81,7 @@ else {
     });
 
     it('through withEvidence: the dense check runs only on claims the words miss, and the planted set stays flagged', async () => {
-      const planted = await plantedClaims(retriever.papers.filter((_, i) => i % 7 === 3), retriever);
+      const planted = await plantedClaims(retriever.papers!.filter((_, i) => i % 7 === 3), retriever);
       const flagged: typeof planted = [];
       for (const p of planted) {
         // A composer that "writes" the planted claim citing its paper, as an LLM would.

@@ -139,7 +139,7 @@ describe('verification on the real corpus, with its calibration', () => {
         claims += answerClaims(done.answer).length;
         unsupported += done.unsupported?.length ?? 0;
         for (const c of done.citations) {
-          const abstract = retriever.getPaper(c.id)!.abstract;
+          const abstract = (await retriever.getPaper(c.id))!.abstract;
           expect(c.quote, `${question} [${c.n}]`).toBeDefined();
           expect(abstract.slice(c.quote!.start, c.quote!.end)).toBe(c.quote!.text);
         }

@@ -4,9 +4,9 @@ import { ApiError } from '../errors.js';
 
 /** `GET /api/papers/:id` → the paper's title and abstract; 404 for an unknown id. */
 export function paperRoutes(retriever: Retriever) {
-  return new Hono().get('/api/papers/:id', (c) => {
+  return new Hono().get('/api/papers/:id', async (c) => {
     const id = c.req.param('id');
-    const paper = retriever.getPaper(id);
+    const paper = await retriever.getPaper(id);
     if (!paper) throw new ApiError(404, 'paper_not_found', `No paper has the id "${id}". Ids come from /api/search results and answer citations.`);
     return c.json(paper);
   });

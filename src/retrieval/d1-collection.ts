@@ -1,0 +1,240 @@
+import { PaperSchema, type Paper } from '../corpus/schema.js';
+import { analyzeQuery, bm25PlusImpact, lexicalFingerprint, TermDictionary, type Expansion, type LexicalDictionaryData, type LexicalHit } from './lexical.js';
+import type { LexicalSearcher, PaperStore } from './retriever.js';
+import type { DocumentFrequencies } from './term-stats.js';
+
+/**
+ * The part of Cloudflare's D1 binding this module uses (types only: the binding is injected, so
+ * nothing here depends on the Workers runtime).
+ */
+export interface D1Like {
+  prepare(query: string): D1StatementLike;
+}
+export interface D1StatementLike {
+  bind(...values: unknown[]): D1StatementLike;
+  all<T = Record<string, unknown>>(): Promise<{ results: T[] }>;
+  first<T = Record<string, unknown>>(): Promise<T | null>;
+}
+
+/** What `npm run deploy:data` stores in D1 besides the papers: see `src/ingest/deploy-data.ts`. */
+export interface D1Dictionary extends LexicalDictionaryData {
+  /** The collection's words (letters only) and how often each occurs: the spelling vocabulary. */
+  words: [string, number][];
+}
+
+/** Where the dictionary chunks are, and what the export recorded of the index. */
+export interface D1Pointer {
+  hash: string;
+  chunks: number;
+  papers: number;
+  lexical: string;
+}
+
+/** Defaults of the D1 storage mode (one place). */
+export const D1_DEFAULTS = {
+  /**
+   * Candidates FTS5 ranks with `bm25()` before they are scored exactly as on Node (BM25+ from their
+   * stored terms): at least this many, and at least `candidateFactor` × k. A paper Node ranks in the
+   * top k but FTS5's bm25() ranks below this many would be missed (none on the dev questions).
+   */
+  candidates: 200,
+  candidateFactor: 4,
+  /** How often an isolate checks whether a new export replaced the dictionary. */
+  refreshMs: 60_000,
+} as const;
+
+/** The meta key of the dictionary pointer, and of its chunks (`dictionary:<hash>:<0000>`). */
+export const DICTIONARY_KEY = 'dictionary';
+export const chunkKey = (hash: string, i: number) => `${DICTIONARY_KEY}:${hash}:${String(i).padStart(4, '0')}`;
+
+/** D1 holds data this code cannot read (another export format or scorer): what to do about it. */
+export class D1DataError extends Error {}
+
+interface Candidate {
+  id: string;
+  tl: number;
+  al: number;
+  t: string;
+  a: string;
+}
+
+/**
+ * The collection in D1: papers by id, and BM25+ search that ranks exactly as `LexicalIndex` does.
+ * FTS5 finds candidates (an OR of the query's expanded terms, ranked by its `bm25()`); each
+ * candidate is then scored with the same BM25+ formula, weights and expansions as on Node, from
+ * its stored analyzed terms and the dictionary's document frequencies (loaded once per isolate,
+ * re-checked every `refreshMs`). So a question gets the same papers, in the same order, with the
+ * same scores, as long as FTS5's candidates hold Node's top k.
+ *
+ * @example
+ * const collection = await D1Collection.open(env.DB);
+ * const retriever = new HybridRetriever({ papers: collection, lexical: collection });
+ */
+export class D1Collection implements PaperStore, LexicalSearcher, DocumentFrequencies {
+  readonly all = null;
+  private dictionary!: TermDictionary;
+  private data!: D1Dictionary;
+  private pointer!: D1Pointer;
+  private checkedAt = 0;
+  private refreshing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly db: D1Like,
+    private readonly options: { candidates: number; candidateFactor: number; refreshMs: number },
+  ) {}
+
+  static async open(db: D1Like, options: Partial<typeof D1_DEFAULTS> = {}): Promise<D1Collection> {
+    const c = new D1Collection(db, { ...D1_DEFAULTS, ...options });
+    await c.load(await c.readPointer());
+    return c;
+  }
+
+  /** The spelling vocabulary: the collection's words and their counts. */
+  get words(): ReadonlyMap<string, number> {
+    return new Map(this.data.words);
+  }
+
+  get size(): number {
+    return this.data.stats.n;
+  }
+
+  documentFrequency(term: string): number {
+    const t = this.dictionary.number(term);
+    return t === undefined ? 0 : this.data.df[t]!;
+  }
+
+  async get(ids: readonly string[]): Promise<Map<string, Paper>> {
+    const out = new Map<string, Paper>();
+    const unique = [...new Set(ids)];
+    // D1 binds at most 100 parameters per statement.
+    for (let i = 0; i < unique.length; i += 100) {
+      const part = unique.slice(i, i + 100);
+      const { results } = await this.db
+        .prepare(`SELECT id, paper FROM papers WHERE id IN (${part.map(() => '?').join(', ')})`)
+        .bind(...part)
+        .all<{ id: string; paper: string }>();
+      for (const r of results) out.set(r.id, PaperSchema.parse(JSON.parse(r.paper)));
+    }
+    return out;
+  }
+
+  async sample(): Promise<Paper | undefined> {
+    const row = await this.db.prepare('SELECT paper FROM papers ORDER BY n LIMIT 1').first<{ paper: string }>();
+    return row ? PaperSchema.parse(JSON.parse(row.paper)) : undefined;
+  }
+
+  async search(query: string, k: number): Promise<LexicalHit[]> {
+    await this.refresh();
+    const sources = analyzeQuery(query);
+    if (!sources.size || !this.size || k <= 0) return [];
+    const dictionary = this.dictionary;
+    const data = this.data;
+    const expanded: { source: string; occurrences: number; expansions: Expansion[] }[] = [];
+    const names = new Set<string>();
+    for (const [source, occurrences] of sources) {
+      const expansions = dictionary.expand(source);
+      expanded.push({ source, occurrences, expansions });
+      for (const e of expansions) names.add(dictionary.terms[e.term]!);
+    }
+    if (!names.size) return [];
+    // Index terms are [a-z0-9]+, so quoting each one is a complete escape.
+    const match = [...names].map((t) => `"${t}"`).join(' OR ');
+    const limit = Math.max(this.options.candidates, this.options.candidateFactor * k);
+    const { results } = await this.db
+      .prepare(
+        'SELECT papers.id AS id, papers.title_length AS tl, papers.abstract_length AS al, papers_fts.title AS t, papers_fts.abstract AS a ' +
+          'FROM papers_fts JOIN papers ON papers.n = papers_fts.rowid WHERE papers_fts MATCH ?1 ORDER BY bm25(papers_fts, ?2, 1.0) LIMIT ?3',
+      )
+      .bind(match, data.options.titleBoost, limit)
+      .all<Candidate>();
+    const scored: LexicalHit[] = [];
+    for (const c of results) {
+      const tfTitle = counts(c.t);
+      const tfAbstract = counts(c.a);
+      // The sum in LexicalIndex.search's order (query terms, then their expansions), with the
+      // impact rounded to float32 as the index stores it: the same score to the last bit.
+      let sum = 0;
+      let matched = 0;
+      const queryTerms: string[] = [];
+      const terms: string[] = [];
+      for (const { source, occurrences, expansions } of expanded) {
+        let found = false;
+        for (const { term, weight } of expansions) {
+          const name = dictionary.terms[term]!;
+          const tt = tfTitle.get(name) ?? 0;
+          const ta = tfAbstract.get(name) ?? 0;
+          if (!tt && !ta) continue;
+          const impact = Math.fround(bm25PlusImpact(data.stats, data.options, tt, data.dfTitle[term]!, c.tl, ta, data.dfAbstract[term]!, c.al));
+          sum += weight * occurrences * impact;
+          found = true;
+          if (!terms.includes(name)) terms.push(name);
+        }
+        if (found) {
+          matched++;
+          queryTerms.push(source);
+        }
+      }
+      if (matched) scored.push({ id: c.id, score: sum * matched, terms, queryTerms });
+    }
+    return scored.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)).slice(0, k);
+  }
+
+  /** What the export recorded besides the dictionary: the calibration, and the embedder of the vectors. */
+  async meta(): Promise<{ calibration: unknown; embedder: { id: string; dim: number } | null }> {
+    const { results } = await this.db.prepare("SELECT key, value FROM meta WHERE key IN ('calibration', 'index')").all<{ key: string; value: string }>();
+    const get = (key: string) => {
+      const row = results.find((r) => r.key === key);
+      if (!row) throw new D1DataError(`the D1 database has no ${key} record: run npm run deploy:data -- --full and the commands it prints`);
+      return JSON.parse(row.value) as unknown;
+    };
+    const index = get('index') as { embedder: { id: string; dim: number } | null };
+    return { calibration: get('calibration'), embedder: index.embedder ?? null };
+  }
+
+  private async readPointer(): Promise<D1Pointer> {
+    const row = await this.db.prepare('SELECT value FROM meta WHERE key = ?1').bind(DICTIONARY_KEY).first<{ value: string }>().catch((e: Error) => {
+      throw new D1DataError(`the D1 database has no paper-chat tables (${e.message}): load it with npm run deploy:data and the commands it prints`);
+    });
+    if (!row) throw new D1DataError('the D1 database holds no paper-chat dictionary: load it with npm run deploy:data and the commands it prints');
+    const pointer = JSON.parse(row.value) as D1Pointer;
+    if (pointer.lexical !== lexicalFingerprint()) {
+      throw new D1DataError(`the D1 data was indexed by another version (${pointer.lexical}, this Worker scores with ${lexicalFingerprint()}): run npm run ingest, then npm run deploy:data -- --full and the commands it prints`);
+    }
+    return pointer;
+  }
+
+  private async load(pointer: D1Pointer): Promise<void> {
+    const { results } = await this.db
+      .prepare('SELECT value FROM meta WHERE key >= ?1 AND key <= ?2 ORDER BY key')
+      .bind(chunkKey(pointer.hash, 0), chunkKey(pointer.hash, pointer.chunks - 1))
+      .all<{ value: string }>();
+    if (results.length !== pointer.chunks) throw new D1DataError(`the D1 dictionary is incomplete (${results.length} of ${pointer.chunks} parts): run the commands npm run deploy:data printed, in order`);
+    const data = JSON.parse(results.map((r) => r.value).join('')) as D1Dictionary;
+    this.data = data;
+    this.dictionary = new TermDictionary(data.terms, data.options);
+    this.pointer = pointer;
+    this.checkedAt = Date.now();
+  }
+
+  /** Reloads the dictionary when a new export replaced it (checked at most every `refreshMs`). */
+  private async refresh(): Promise<void> {
+    if (Date.now() - this.checkedAt < this.options.refreshMs) return;
+    this.refreshing ??= (async () => {
+      try {
+        const pointer = await this.readPointer();
+        if (pointer.hash !== this.pointer.hash) await this.load(pointer);
+        this.checkedAt = Date.now();
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    await this.refreshing;
+  }
+}
+
+/** How often each term of a space-separated term list occurs. */
+function counts(list: string): Map<string, number> {
+  const m = new Map<string, number>();
+  if (list) for (const t of list.split(' ')) m.set(t, (m.get(t) ?? 0) + 1);
+  return m;
+}
