@@ -12,11 +12,11 @@ import type { LoadedIndex } from './index-files.js';
  * content hash), it emits only papers that are new or changed, and deletes the ones that are gone.
  * Pure: the caller writes the files and the state.
  *
- * The D1 schema holds the papers (as JSON, with the lengths BM25+ normalizes by), an FTS5 table of
- * their analyzed titles and abstracts (the index's own stemmed terms, so FTS5 and the Node index see
- * the same terms; rowid = the paper's `n`), and `meta`: the calibration, the counts, and the term
- * dictionary (document frequencies, collection statistics, spelling vocabulary) in chunks under
- * one pointer, so the Worker scores exactly as Node does (see `D1Collection`).
+ * The D1 schema holds the papers (as JSON, with the lengths BM25+ normalizes by), their postings
+ * (one row per paper and index term: the term frequencies in title and abstract, as `LexicalIndex`
+ * counts them), and `meta`: the calibration, the counts, and the term dictionary (document
+ * frequencies, collection statistics, spelling vocabulary) in chunks under one pointer, so the
+ * Worker scores exactly as Node does (see `D1Collection`).
  */
 
 /** Limits of the export, in one place. D1 refuses a statement over 100 KB. */
@@ -31,7 +31,7 @@ export const DEPLOY_DEFAULTS = {
   dictionaryChunk: 90_000,
 } as const;
 
-export const DEPLOY_FORMAT = 2;
+export const DEPLOY_FORMAT = 3;
 
 /** What the previous export sent: each paper's content hash (the paper and its vector), and the dictionary's. */
 export interface ExportState {
@@ -62,12 +62,21 @@ export const SCHEMA_SQL = `CREATE TABLE IF NOT EXISTS papers (
   title_length INTEGER NOT NULL,
   abstract_length INTEGER NOT NULL
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5(title, abstract, tokenize = 'unicode61 remove_diacritics 0');
+CREATE TABLE IF NOT EXISTS postings (
+  term TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  tf_title INTEGER NOT NULL,
+  tf_abstract INTEGER NOT NULL,
+  title_length INTEGER NOT NULL,
+  abstract_length INTEGER NOT NULL,
+  PRIMARY KEY (term, n)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS postings_by_paper ON postings (n);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 /** A full export starts from empty tables (an earlier format's included). */
-const DROP_SQL = 'DROP TABLE IF EXISTS papers_fts;\nDROP TABLE IF EXISTS papers;\nDROP TABLE IF EXISTS meta;\n';
+const DROP_SQL = 'DROP TABLE IF EXISTS papers_fts;\nDROP TABLE IF EXISTS postings;\nDROP TABLE IF EXISTS papers;\nDROP TABLE IF EXISTS meta;\n';
 
 /** A SQL string literal. */
 export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -82,18 +91,24 @@ export function paperHash(paper: Paper, vector: Float32Array | null): string {
 }
 
 /**
- * Statements that insert or update one paper and its FTS5 row (an updated paper keeps its `n`).
- * The FTS5 row holds the paper's analyzed terms, as `LexicalIndex` indexes them.
+ * Statements that insert or update one paper and its postings (an updated paper keeps its `n`):
+ * each index term of the paper with its frequency in the title and in the abstract.
  */
 function upsertPaper(p: Paper, hash: string): string {
   const f = analyzeFields(p);
   const values = [p.id, hash, JSON.stringify(p), f.titleLength, f.abstractLength].map(sqlValue).join(', ');
   const id = sqlString(p.id);
+  const tf = new Map<string, [number, number]>();
+  for (const t of f.titleTerms) (tf.get(t) ?? tf.set(t, [0, 0]).get(t)!)[0]++;
+  for (const t of f.abstractTerms) (tf.get(t) ?? tf.set(t, [0, 0]).get(t)!)[1]++;
+  const rows = JSON.stringify([...tf].map(([t, [a, b]]) => [t, a, b]));
   return (
     `INSERT INTO papers (id, hash, paper, title_length, abstract_length) VALUES (${values}) ` +
     `ON CONFLICT(id) DO UPDATE SET hash = excluded.hash, paper = excluded.paper, title_length = excluded.title_length, abstract_length = excluded.abstract_length;\n` +
-    `DELETE FROM papers_fts WHERE rowid = (SELECT n FROM papers WHERE id = ${id});\n` +
-    `INSERT INTO papers_fts (rowid, title, abstract) SELECT n, ${sqlString(f.titleTerms.join(' '))}, ${sqlString(f.abstractTerms.join(' '))} FROM papers WHERE id = ${id};\n`
+    `DELETE FROM postings WHERE n = (SELECT n FROM papers WHERE id = ${id});\n` +
+    `INSERT INTO postings (term, n, tf_title, tf_abstract, title_length, abstract_length) ` +
+    `SELECT json_extract(j.value, '$[0]'), p.n, json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), p.title_length, p.abstract_length ` +
+    `FROM papers p, json_each(${sqlString(rows)}) j WHERE p.id = ${id};\n`
   );
 }
 
@@ -123,7 +138,7 @@ function dictionaryStatements(dictionary: D1Dictionary, hash: string, papers: nu
 }
 
 function deletePaper(id: string): string {
-  return `DELETE FROM papers_fts WHERE rowid = (SELECT n FROM papers WHERE id = ${sqlString(id)});\nDELETE FROM papers WHERE id = ${sqlString(id)};\n`;
+  return `DELETE FROM postings WHERE n = (SELECT n FROM papers WHERE id = ${sqlString(id)});\nDELETE FROM papers WHERE id = ${sqlString(id)};\n`;
 }
 
 /** Packs statements into files of at most `fileBytes` (a statement is never split). */

@@ -1,5 +1,5 @@
 import { PaperSchema, type Paper } from '../corpus/schema.js';
-import { analyzeQuery, bm25PlusImpact, lexicalFingerprint, TermDictionary, type Expansion, type LexicalDictionaryData, type LexicalHit } from './lexical.js';
+import { analyzeQuery, bm25PlusImpact, LEXICAL_DEFAULTS, lexicalFingerprint, TermDictionary, type Expansion, type LexicalDictionaryData, type LexicalHit } from './lexical.js';
 import type { LexicalSearcher, PaperStore } from './retriever.js';
 import type { DocumentFrequencies } from './term-stats.js';
 
@@ -37,8 +37,11 @@ export const D1_DEFAULTS = {
    * stored terms): at least this many, and at least `candidateFactor` × k. A paper Node ranks in the
    * top k but FTS5's bm25() ranks below this many would be missed (none on the dev questions).
    */
-  candidates: 200,
-  candidateFactor: 4,
+  /**
+   * Papers beyond k that SQL ranks (in double precision) before the exact rescoring (float32
+   * impacts, as on Node) picks the k: ties within rounding error cannot push one out.
+   */
+  margin: 10,
   /** How often an isolate checks whether a new export replaced the dictionary. */
   refreshMs: 60_000,
 } as const;
@@ -50,21 +53,31 @@ export const chunkKey = (hash: string, i: number) => `${DICTIONARY_KEY}:${hash}:
 /** D1 holds data this code cannot read (another export format or scorer): what to do about it. */
 export class D1DataError extends Error {}
 
+/** A query term, how often the query uses it, and the index terms it stands for. */
+interface Source {
+  source: string;
+  occurrences: number;
+  expansions: Expansion[];
+}
+
+/** A paper to score: its id, field lengths, and the frequencies of the query's terms in each field. */
 interface Candidate {
   id: string;
   tl: number;
   al: number;
-  t: string;
-  a: string;
+  title: Map<string, number>;
+  abstract: Map<string, number>;
 }
 
 /**
  * The collection in D1: papers by id, and BM25+ search that ranks exactly as `LexicalIndex` does.
- * FTS5 finds candidates (an OR of the query's expanded terms, ranked by its `bm25()`); each
- * candidate is then scored with the same BM25+ formula, weights and expansions as on Node, from
- * its stored analyzed terms and the dictionary's document frequencies (loaded once per isolate,
- * re-checked every `refreshMs`). So a question gets the same papers, in the same order, with the
- * same scores, as long as FTS5's candidates hold Node's top k.
+ * The query is analyzed and expanded (prefix, edit distance) against the dictionary (loaded once
+ * per isolate, re-checked every `refreshMs`) as on Node; SQL then scores the papers from the
+ * `postings` table with the same BM25+ formula and weights, and the best k + `margin` are rescored
+ * exactly (float32 impacts, Node's order of summation). So a question gets the same papers, in the
+ * same order, with the same scores. FTS5's `bm25()` is not used: it has no BM25+ floor, no
+ * weighted expansions and no reward for matching more query terms, and ranked only 23 of the 120
+ * dev questions' top 50 as Node does at 10,000 papers (89 of their top 10).
  *
  * @example
  * const collection = await D1Collection.open(env.DB);
@@ -80,7 +93,7 @@ export class D1Collection implements PaperStore, LexicalSearcher, DocumentFreque
 
   private constructor(
     private readonly db: D1Like,
-    private readonly options: { candidates: number; candidateFactor: number; refreshMs: number },
+    private readonly options: { margin: number; refreshMs: number },
   ) {}
 
   static async open(db: D1Like, options: Partial<typeof D1_DEFAULTS> = {}): Promise<D1Collection> {
@@ -127,30 +140,56 @@ export class D1Collection implements PaperStore, LexicalSearcher, DocumentFreque
     await this.refresh();
     const sources = analyzeQuery(query);
     if (!sources.size || !this.size || k <= 0) return [];
-    const dictionary = this.dictionary;
-    const data = this.data;
-    const expanded: { source: string; occurrences: number; expansions: Expansion[] }[] = [];
-    const names = new Set<string>();
+    const expanded: Source[] = [];
     for (const [source, occurrences] of sources) {
-      const expansions = dictionary.expand(source);
-      expanded.push({ source, occurrences, expansions });
-      for (const e of expansions) names.add(dictionary.terms[e.term]!);
+      const expansions = this.dictionary.expand(source);
+      if (expansions.length) expanded.push({ source, occurrences, expansions });
     }
-    if (!names.size) return [];
-    // Index terms are [a-z0-9]+, so quoting each one is a complete escape.
-    const match = [...names].map((t) => `"${t}"`).join(' OR ');
-    const limit = Math.max(this.options.candidates, this.options.candidateFactor * k);
+    if (!expanded.length) return [];
+    return this.rescore(await this.candidates(expanded, k + this.options.margin), expanded, k);
+  }
+
+  /**
+   * The `limit` best papers by BM25+ computed in SQL over the postings of the expanded terms (in
+   * double precision: within a few units in the last place of the stored float32 impacts), with
+   * their term frequencies for the exact rescoring.
+   */
+  private async candidates(expanded: readonly Source[], limit: number): Promise<Candidate[]> {
+    const { dictionary, data } = this;
+    const { n, avgTitle, avgAbstract } = data.stats;
+    const { k1, b, delta } = LEXICAL_DEFAULTS;
+    const idf = (df: number) => Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    // One row per expansion: term, query term number, weight, and the term's IDF in each field.
+    const rows = expanded.flatMap((x, s) => x.expansions.map((e) => [dictionary.terms[e.term]!, s, e.weight * x.occurrences, idf(data.dfTitle[e.term]!), idf(data.dfAbstract[e.term]!)]));
+    const field = (tf: string, length: string, lengthFactor: string) => `(?3 + (${tf} * ?4) / (${tf} + ?5 * (?6 + ${lengthFactor} * ${length})))`;
+    const sql =
+      "WITH q(term, s, w, it, ia) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]') FROM json_each(?1)), " +
+      'top AS (SELECT p.n AS n, ' +
+      `SUM(q.w * (CASE WHEN p.tf_title > 0 THEN ?2 * q.it * ${field('p.tf_title', 'p.title_length', '?7')} ELSE 0 END + CASE WHEN p.tf_abstract > 0 THEN q.ia * ${field('p.tf_abstract', 'p.abstract_length', '?8')} ELSE 0 END)) * COUNT(DISTINCT q.s) AS approx, ` +
+      "group_concat(q.term || ' ' || p.tf_title || ' ' || p.tf_abstract, ' ') AS tfs, MAX(p.title_length) AS tl, MAX(p.abstract_length) AS al " +
+      'FROM q JOIN postings p ON p.term = q.term GROUP BY p.n ORDER BY approx DESC LIMIT ?9) ' +
+      'SELECT papers.id AS id, top.tfs AS tfs, top.tl AS tl, top.al AS al FROM top JOIN papers ON papers.n = top.n';
     const { results } = await this.db
-      .prepare(
-        'SELECT papers.id AS id, papers.title_length AS tl, papers.abstract_length AS al, papers_fts.title AS t, papers_fts.abstract AS a ' +
-          'FROM papers_fts JOIN papers ON papers.n = papers_fts.rowid WHERE papers_fts MATCH ?1 ORDER BY bm25(papers_fts, ?2, 1.0) LIMIT ?3',
-      )
-      .bind(match, data.options.titleBoost, limit)
-      .all<Candidate>();
+      .prepare(sql)
+      .bind(JSON.stringify(rows), data.options.titleBoost, delta, k1 + 1, k1, 1 - b, b / avgTitle, b / avgAbstract, limit)
+      .all<{ id: string; tfs: string; tl: number; al: number }>();
+    return results.map((r) => {
+      const title = new Map<string, number>();
+      const abstract = new Map<string, number>();
+      const parts = r.tfs.split(' ');
+      for (let i = 0; i + 2 < parts.length; i += 3) {
+        title.set(parts[i]!, Number(parts[i + 1]));
+        abstract.set(parts[i]!, Number(parts[i + 2]));
+      }
+      return { id: r.id, tl: r.tl, al: r.al, title, abstract };
+    });
+  }
+
+  /** The k best candidates, scored exactly as `LexicalIndex.search` scores them. */
+  private rescore(candidates: readonly Candidate[], expanded: readonly Source[], k: number): LexicalHit[] {
+    const { dictionary, data } = this;
     const scored: LexicalHit[] = [];
-    for (const c of results) {
-      const tfTitle = counts(c.t);
-      const tfAbstract = counts(c.a);
+    for (const c of candidates) {
       // The sum in LexicalIndex.search's order (query terms, then their expansions), with the
       // impact rounded to float32 as the index stores it: the same score to the last bit.
       let sum = 0;
@@ -161,8 +200,8 @@ export class D1Collection implements PaperStore, LexicalSearcher, DocumentFreque
         let found = false;
         for (const { term, weight } of expansions) {
           const name = dictionary.terms[term]!;
-          const tt = tfTitle.get(name) ?? 0;
-          const ta = tfAbstract.get(name) ?? 0;
+          const tt = c.title.get(name) ?? 0;
+          const ta = c.abstract.get(name) ?? 0;
           if (!tt && !ta) continue;
           const impact = Math.fround(bm25PlusImpact(data.stats, data.options, tt, data.dfTitle[term]!, c.tl, ta, data.dfAbstract[term]!, c.al));
           sum += weight * occurrences * impact;
@@ -210,6 +249,9 @@ export class D1Collection implements PaperStore, LexicalSearcher, DocumentFreque
       .all<{ value: string }>();
     if (results.length !== pointer.chunks) throw new D1DataError(`the D1 dictionary is incomplete (${results.length} of ${pointer.chunks} parts): run the commands npm run deploy:data printed, in order`);
     const data = JSON.parse(results.map((r) => r.value).join('')) as D1Dictionary;
+    if (data.format !== 1 || !Array.isArray(data.dfTitle) || data.dfTitle.length !== data.terms.length) {
+      throw new D1DataError('the D1 dictionary is of another format: run npm run deploy:data -- --full and the commands it prints');
+    }
     this.data = data;
     this.dictionary = new TermDictionary(data.terms, data.options);
     this.pointer = pointer;

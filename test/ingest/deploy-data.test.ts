@@ -1,7 +1,7 @@
 /**
  * `npm run deploy:data`: the SQL and NDJSON that load D1 and Vectorize, incremental by content
- * hash. The SQL runs for real in a local D1 (`wrangler d1 execute --local`, SQLite with FTS5),
- * where an FTS5 `bm25()` query over the analyzed terms then finds the papers, and the dictionary
+ * hash. The SQL runs for real in a local D1 (`wrangler d1 execute --local`), where each paper's
+ * postings are its analyzed terms with their frequencies, as the Node index counts them, and the dictionary
  * the Worker scores with is whole. (test/worker-wrangler.test.ts runs the Worker on such a D1.)
  */
 import { execFile } from 'node:child_process';
@@ -16,7 +16,7 @@ import { loadIndex, type LoadedIndex } from '../../src/ingest/index-files.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { createFakeEmbedder } from '../../src/retrieval/fake-embedder.js';
 import { chunkKey, type D1Pointer } from '../../src/retrieval/d1-collection.js';
-import { lexicalDictionary } from '../../src/retrieval/lexical.js';
+import { analyzeFields, lexicalDictionary } from '../../src/retrieval/lexical.js';
 import { terms } from '../../src/retrieval/text.js';
 
 const run = promisify(execFile);
@@ -54,7 +54,7 @@ describe('planExport', () => {
     const first = planExport(index, null);
     expect(first.counts).toEqual({ added: index.papers.length, changed: 0, removed: 0, unchanged: 0 });
     const sql = first.sql.map((f) => f.text).join('');
-    expect(sql).toMatch(/CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts USING fts5/);
+    expect(sql).toMatch(/CREATE TABLE IF NOT EXISTS postings/);
     expect(sql.match(/INSERT INTO papers \(/g)).toHaveLength(index.papers.length);
     const vectors = first.vectors.flatMap((f) => f.text.trim().split('\n').map((l) => JSON.parse(l) as { id: string; values: number[] }));
     expect(vectors.map((v) => v.id)).toEqual(index.papers.map((p) => p.id));
@@ -110,15 +110,20 @@ describe('the export in a local D1 (wrangler d1 execute --local)', () => {
     return JSON.parse(chunks.map((c) => c.value).join('')) as ReturnType<typeof lexicalDictionary>;
   };
 
-  it('loads every paper, searchable with FTS5 bm25(); a second export after an edit changes only what changed', async () => {
+  it('loads every paper with its postings; a second export after an edit changes only what changed', async () => {
     const first = planExport(index, null, { dictionaryChunk: 2_000 }); // several chunks
     await apply(first);
     expect(await query<{ n: number }>('SELECT count(*) AS n FROM papers')).toEqual([{ n: index.papers.length }]);
     const target = index.papers[3]!;
-    const hits = await query<{ id: string }>(
-      `SELECT papers.id FROM papers_fts JOIN papers ON papers.n = papers_fts.rowid WHERE papers_fts MATCH '${[...new Set(terms(target.title))].map((t) => `"${t}"`).join(' OR ')}' ORDER BY bm25(papers_fts, 1.5, 1.0) LIMIT 3`,
+    // The target's postings: each of its terms once, with its frequency in the title and the abstract.
+    const postings = await query<{ term: string; tf_title: number; tf_abstract: number }>(
+      `SELECT term, tf_title, tf_abstract FROM postings WHERE n = (SELECT n FROM papers WHERE id = '${target.id}') ORDER BY term`,
     );
-    expect(hits.map((h) => h.id)).toContain(target.id);
+    const f = analyzeFields(target);
+    const count = (list: string[], t: string) => list.filter((x) => x === t).length;
+    expect(postings).toEqual([...new Set([...f.titleTerms, ...f.abstractTerms])].sort().map((t) => ({ term: t, tf_title: count(f.titleTerms, t), tf_abstract: count(f.abstractTerms, t) })));
+    const total = await query<{ n: number }>('SELECT count(*) AS n FROM postings');
+    expect(total).toEqual([{ n: lexicalDictionary(index.papers).df.reduce((a, b) => a + b, 0) }]);
     const meta = await query<{ value: string }>(`SELECT value FROM meta WHERE key = 'calibration'`);
     expect(JSON.parse(meta[0]!.value)).toEqual(index.calibration);
     const stored = await storedDictionary();
@@ -131,9 +136,9 @@ describe('the export in a local D1 (wrangler d1 execute --local)', () => {
     expect(second.deleteVectorIds).toEqual([index.papers.at(-1)!.id]);
     await apply(second);
     expect(await query<{ n: number }>('SELECT count(*) AS n FROM papers')).toEqual([{ n: index.papers.length - 1 }]);
-    expect(await query<{ n: number }>('SELECT count(*) AS n FROM papers_fts')).toEqual([{ n: index.papers.length - 1 }]);
-    const revised = await query<{ id: string }>(`SELECT papers.id FROM papers_fts JOIN papers ON papers.n = papers_fts.rowid WHERE papers_fts MATCH '"${terms('revised')[0]}"'`);
-    expect(revised).toHaveLength(1);
+    expect(await query<{ n: number }>('SELECT count(*) AS n FROM postings')).toEqual([{ n: lexicalDictionary(edited.papers).df.reduce((a, b) => a + b, 0) }]);
+    const revised = await query<{ id: string }>(`SELECT papers.id FROM postings JOIN papers ON papers.n = postings.n WHERE term = '${terms('revised')[0]}'`);
+    expect(revised).toEqual([{ id: index.papers[0]!.id }]);
     // The document frequencies moved with the edit: the dictionary was replaced, the old one dropped.
     expect(second.state.dictionary).not.toBe(first.state.dictionary);
     const { words: _w, ...after } = (await storedDictionary()) as Awaited<ReturnType<typeof storedDictionary>> & { words: unknown };
