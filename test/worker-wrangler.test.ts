@@ -221,3 +221,67 @@ describe('the Worker under wrangler dev, with Cloudflare rate-limiting bindings'
     expect((await chat('203.0.113.7')).status).toBe(429);
   });
 });
+
+describe('the Worker under wrangler dev, answering with WORKERS_AI_MODEL through the AI binding', () => {
+  const TEXT_MODEL = '@cf/meta/llama-3.2-3b-instruct';
+  let dirs: TestDirs;
+  let tmp: string;
+  let worker: RunningWorker;
+  let backend: Awaited<ReturnType<typeof startBindingBackend>>;
+  const asked: { role: string; content: string }[][] = [];
+
+  beforeAll(async () => {
+    dirs = await makeDirs('wrangler-workers-ai');
+    tmp = await mkdtemp(join(tmpdir(), 'wrangler-'));
+    await (await startServer(baseEnv(dirs), () => {})).close(); // builds the index
+    // A scripted model: it answers with the first sentence of source [1]'s abstract, cited, in pieces.
+    backend = await startBindingBackend(null, null, { model: 'none', pooling: 'none' }, {
+      model: TEXT_MODEL,
+      answer: (messages) => {
+        asked.push(messages);
+        const abstract = /<source n="1">[\s\S]*?Abstract: ([^\n]*)/.exec(messages[0]!.content)?.[1] ?? '';
+        const sentence = abstract.split(/(?<=\.)\s/)[0]!;
+        return [...sentence.replace(/\.$/, '').split(/(?<= )/), ' [1].'];
+      },
+    });
+    const bindings = join(tmp, 'bindings.toml');
+    await writeFile(bindings, bindingsConfig(backend.url));
+    const config = join(tmp, 'wrangler.toml');
+    await writeFile(
+      config,
+      workerConfig(
+        'paper-chat-workers-ai',
+        ['[assets]', `directory = "${dirs.indexDir}"`, 'binding = "ASSETS"', 'run_worker_first = true', ...AI_AND_VECTORIZE_BINDINGS.slice(0, 4)],
+        { ALLOWED_ORIGINS: '', RATE_LIMIT_PER_MINUTE: '0', WORKERS_AI_MODEL: TEXT_MODEL },
+      ),
+    );
+    worker = await startWrangler([config, bindings], join(tmp, 'state'));
+  }, 240_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await backend?.close();
+    await dirs?.cleanup();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('reports the model on /health and streams its cited answer, verified against the abstract', async () => {
+    const health = (await (await fetch(`${worker.url}/health`)).json()) as { llm: string; dense: boolean };
+    expect(health.llm).toContain(TEXT_MODEL);
+    expect(health.dense).toBe(false); // an AI binding but no Vectorize: lexical, and /health says why
+    const streamed = await chatStream(worker.url, [user('What is speculative sampling and how much faster is decoding?')]);
+    expect(streamed.status).toBe(200);
+    const ev = chatEvents(streamed.events);
+    expectChatStreamOrder(ev);
+    expect(ev.deltas.length).toBeGreaterThan(1); // streamed as the model wrote it
+    expect(ev.text).toBe(ev.done[0]!.answer);
+    const done = ev.done[0]!;
+    expect(done.mode).toBe('llm');
+    expect(done.fallback).toBeUndefined();
+    expect(done.citations.map((c) => c.n)).toEqual([1]);
+    expect(done.verified).toBe(1);
+    expect(backend.calls.text).toBeGreaterThanOrEqual(1); // the answer (and the follow-up suggestions)
+    expect(asked[0]![0]!.role).toBe('system');
+    expect(asked[0]!.at(-1)).toEqual({ role: 'user', content: 'What is speculative sampling and how much faster is decoding?' });
+  });
+});

@@ -14,6 +14,7 @@ describe('Workers entry', () => {
   let dir: string;
   let worker: { fetch(req: Request, env: unknown, ctx: unknown): Promise<Response> };
   let env: Record<string, unknown>;
+  let out: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'paper-chat-worker-'));
@@ -29,7 +30,7 @@ describe('Workers entry', () => {
       write: false,
       logLevel: 'silent',
     });
-    const out = join(dir, 'worker.mjs');
+    out = join(dir, 'worker.mjs');
     await writeFile(out, result.outputFiles[0]!.text);
     worker = (await import(pathToFileURL(out).href)).default;
     env = {
@@ -58,5 +59,19 @@ describe('Workers entry', () => {
     const body = (await res.json()) as { answer: string; citations: { title: string }[]; abstained: boolean };
     expect(body.abstained).toBe(false);
     expect(body.citations[0]?.title).toBe('In-Context Freeze-Thaw Bayesian Optimization for Hyperparameter Optimization');
+  });
+
+  it('answers 503 with what to do when the deployment cannot serve (D1 mode without its binding), then recovers once it can', async () => {
+    // A fresh instance of the module: the app it builds is kept per isolate.
+    const fresh = (await import(`${pathToFileURL(out).href}?fresh=1`)).default as typeof worker;
+    const broken = await fresh.fetch(new Request('http://worker.test/health'), { ...env, INDEX_STORAGE: 'd1' }, {});
+    expect(broken.status).toBe(503);
+    expect(broken.headers.get('retry-after')).toBe('30');
+    const body = (await broken.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('not_configured');
+    expect(body.error.message).toMatch(/D1 binding named DB/);
+    expect(body.error.message).not.toMatch(/\bat \w+ \(|\.ts:\d+/); // no stack trace
+    // The failed start is not kept: the next request, with the setting fixed, is served.
+    expect((await fresh.fetch(new Request('http://worker.test/health'), env, {})).status).toBe(200);
   });
 });

@@ -22,7 +22,9 @@ export function workersAiFetch(ai: AiLike, model: string): typeof fetch {
     if (body.temperature !== undefined) inputs.temperature = body.temperature;
     let out: unknown;
     try {
-      out = await ai.run(model, inputs, init?.signal ? { signal: init.signal } : undefined);
+      // No AbortSignal crosses the binding (it cannot be sent over RPC): when the answerer gives
+      // up, the SDK stops reading, and cancelling the response cancels the model's stream.
+      out = await ai.run(model, inputs);
     } catch (e) {
       return Response.json({ error: { message: `Workers AI: ${e instanceof Error ? e.message : String(e)}` } }, { status: 502 });
     }

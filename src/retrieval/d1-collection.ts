@@ -166,9 +166,11 @@ export class D1Collection implements PaperStore, LexicalSearcher, DocumentFreque
       "WITH q(term, s, w, it, ia) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]') FROM json_each(?1)), " +
       'top AS (SELECT p.n AS n, ' +
       `SUM(q.w * (CASE WHEN p.tf_title > 0 THEN ?2 * q.it * ${field('p.tf_title', 'p.title_length', '?7')} ELSE 0 END + CASE WHEN p.tf_abstract > 0 THEN q.ia * ${field('p.tf_abstract', 'p.abstract_length', '?8')} ELSE 0 END)) * COUNT(DISTINCT q.s) AS approx, ` +
-      "group_concat(q.term || ' ' || p.tf_title || ' ' || p.tf_abstract, ' ') AS tfs, MAX(p.title_length) AS tl, MAX(p.abstract_length) AS al " +
-      'FROM q JOIN postings p ON p.term = q.term GROUP BY p.n ORDER BY approx DESC LIMIT ?9) ' +
-      'SELECT papers.id AS id, top.tfs AS tfs, top.tl AS tl, top.al AS al FROM top JOIN papers ON papers.n = top.n';
+      'MAX(p.title_length) AS tl, MAX(p.abstract_length) AS al FROM q JOIN postings p ON p.term = q.term GROUP BY p.n ORDER BY approx DESC LIMIT ?9) ' +
+      // The term frequencies of the few papers kept, looked up by (term, paper): not concatenated
+      // for every paper that matched.
+      "SELECT papers.id AS id, top.tl AS tl, top.al AS al, (SELECT group_concat(p2.term || ' ' || p2.tf_title || ' ' || p2.tf_abstract, ' ') " +
+      'FROM (SELECT DISTINCT term FROM q) qt JOIN postings p2 ON p2.term = qt.term AND p2.n = top.n) AS tfs FROM top JOIN papers ON papers.n = top.n';
     const { results } = await this.db
       .prepare(sql)
       .bind(JSON.stringify(rows), data.options.titleBoost, delta, k1 + 1, k1, 1 - b, b / avgTitle, b / avgAbstract, limit)

@@ -89,10 +89,16 @@ export async function startWrangler(configs: string[], persistDir: string): Prom
  * The Node side of the in-test AI and Vectorize bindings (test/fixtures/workers-bindings/): `POST
  * /ai` embeds `inputs.text` with a real model, as Workers AI answers (`{ shape, data }`), after
  * checking the model and pooling asked for; `POST /vectorize` answers a query with real cosine
- * over the index's vectors (`{ matches: [{ id, score }] }`). Calls are counted.
+ * over the index's vectors (`{ matches: [{ id, score }] }`); with `textModel`, a streamed chat
+ * completion of that model in Workers AI's SSE format. Calls are counted.
  */
-export async function startBindingBackend(embedder: Embedder, vectors: VectorSearcher, expect: { model: string; pooling: string }): Promise<{ url: string; calls: { ai: number; vectorize: number }; close(): Promise<void> }> {
-  const calls = { ai: 0, vectorize: 0 };
+export async function startBindingBackend(
+  embedder: Embedder | null,
+  vectors: VectorSearcher | null,
+  expect: { model: string; pooling: string },
+  textModel?: { model: string; answer(messages: { role: string; content: string }[]): string[] },
+): Promise<{ url: string; calls: { ai: number; vectorize: number; text: number }; close(): Promise<void> }> {
+  const calls = { ai: 0, vectorize: 0, text: 0 };
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d));
@@ -103,7 +109,20 @@ export async function startBindingBackend(embedder: Embedder, vectors: VectorSea
       };
       try {
         const input = JSON.parse(body) as Record<string, any>;
+        if (req.url === '/ai' && textModel && input.model === textModel.model) {
+          // A text model, streamed in Workers AI's own format: `data: {"response": ...}` events, then [DONE].
+          calls.text++;
+          if (!input.inputs.stream) return reply(200, { response: textModel.answer(input.inputs.messages).join('') });
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          for (const piece of textModel.answer(input.inputs.messages)) {
+            res.write(`data: ${JSON.stringify({ response: piece })}\n\n`);
+            await new Promise((r) => setTimeout(r, 15)); // piece by piece, as a model writes
+          }
+          res.end('data: [DONE]\n\n');
+          return;
+        }
         if (req.url === '/ai') {
+          if (!embedder) return reply(400, { error: `no embedding model here (asked for ${input.model})` });
           calls.ai++;
           if (input.model !== expect.model || input.inputs?.pooling !== expect.pooling) return reply(400, { error: `expected ${expect.model} with ${expect.pooling} pooling, got ${input.model} with ${input.inputs?.pooling}` });
           const data = await embedder.embedDocuments(input.inputs.text as string[]);
@@ -111,6 +130,7 @@ export async function startBindingBackend(embedder: Embedder, vectors: VectorSea
         }
         if (req.url === '/vectorize') {
           calls.vectorize++;
+          if (!vectors) return reply(400, { error: 'no vectors here' });
           return reply(200, { matches: await vectors.query(input.vector as number[], input.options.topK as number) });
         }
         reply(404, { error: 'no such route' });
