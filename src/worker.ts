@@ -3,7 +3,7 @@
  * (INDEX_STORAGE):
  * - `assets` (small collections): the index files `npm run ingest` writes to data/index/, uploaded
  *   as static assets and read through the ASSETS binding;
- * - `d1` (any size): papers, FTS5 and the term dictionary in D1 (binding DB), loaded by
+ * - `d1` (large collections): papers, postings and the term dictionary in D1 (binding DB), loaded by
  *   `npm run deploy:data`.
  * In both, dense retrieval is on when the Vectorize (VECTORS) and Workers AI (AI) bindings exist:
  * queries are embedded by WORKERS_AI_EMBEDDING_MODEL, in the space of the local model that

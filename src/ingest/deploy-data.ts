@@ -75,7 +75,7 @@ CREATE INDEX IF NOT EXISTS postings_by_paper ON postings (n);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-/** A full export starts from empty tables (an earlier format's included). */
+/** A full export starts from empty tables, an earlier format's included (`papers_fts`: format 2's FTS5 table). */
 const DROP_SQL = 'DROP TABLE IF EXISTS papers_fts;\nDROP TABLE IF EXISTS postings;\nDROP TABLE IF EXISTS papers;\nDROP TABLE IF EXISTS meta;\n';
 
 /** A SQL string literal. */

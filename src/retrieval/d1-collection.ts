@@ -33,11 +33,6 @@ export interface D1Pointer {
 /** Defaults of the D1 storage mode (one place). */
 export const D1_DEFAULTS = {
   /**
-   * Candidates FTS5 ranks with `bm25()` before they are scored exactly as on Node (BM25+ from their
-   * stored terms): at least this many, and at least `candidateFactor` × k. A paper Node ranks in the
-   * top k but FTS5's bm25() ranks below this many would be missed (none on the dev questions).
-   */
-  /**
    * Papers beyond k that SQL ranks (in double precision) before the exact rescoring (float32
    * impacts, as on Node) picks the k: ties within rounding error cannot push one out.
    */

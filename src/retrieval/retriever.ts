@@ -6,7 +6,6 @@ import { bestSnippet } from './snippet.js';
 import { terms } from './text.js';
 import type { SpellingCorrector } from './spelling.js';
 
-
 export interface RetrievedPaper {
   paper: Paper;
   /** Fused (RRF) score: comparable within one result list only. */
@@ -72,11 +71,6 @@ export class MemoryPaperStore implements PaperStore {
 
   get size(): number {
     return this.byId.size;
-  }
-
-  /** Synchronous lookup (in memory only). */
-  paper(id: string): Paper | undefined {
-    return this.byId.get(id);
   }
 
   async get(ids: readonly string[]): Promise<Map<string, Paper>> {
