@@ -54,7 +54,7 @@ interface Collection {
   lexical: LexicalSearcher;
   frequencies: DocumentFrequencies;
   calibration: Calibration;
-  spelling: SpellingCorrector;
+  spelling: Pick<SpellingCorrector, 'correct'>;
   /** The embedder that made the index's vectors, if any. */
   embedder: { id: string; dim: number } | null;
 }
@@ -82,8 +82,7 @@ async function fromD1(env: Env): Promise<Collection> {
   if (!env.DB) throw new Error('INDEX_STORAGE=d1 needs a D1 binding named DB ([[d1_databases]] in wrangler.toml), loaded with npm run deploy:data');
   const collection = await D1Collection.open(env.DB);
   const meta = await collection.meta();
-  const spelling = new SpellingCorrector(collection.words, isEnglishWord);
-  return { papers: collection, lexical: collection, frequencies: collection, calibration: CalibrationSchema.parse(meta.calibration), spelling, embedder: meta.embedder };
+  return { papers: collection, lexical: collection, frequencies: collection, calibration: CalibrationSchema.parse(meta.calibration), spelling: collection.spelling(isEnglishWord), embedder: meta.embedder };
 }
 
 /** Dense retrieval when Vectorize and Workers AI are bound and embed in the index's space; else why not. */

@@ -1,6 +1,7 @@
 import { PaperSchema, type Paper } from '../corpus/schema.js';
 import { analyzeQuery, bm25PlusImpact, LEXICAL_DEFAULTS, lexicalFingerprint, TermDictionary, type Expansion, type LexicalDictionaryData, type LexicalHit } from './lexical.js';
 import type { LexicalSearcher, PaperStore } from './retriever.js';
+import { SpellingCorrector } from './spelling.js';
 import type { DocumentFrequencies } from './term-stats.js';
 
 /**
@@ -97,9 +98,18 @@ export class D1Collection implements PaperStore, LexicalSearcher, DocumentFreque
     return c;
   }
 
-  /** The spelling vocabulary: the collection's words and their counts. */
-  get words(): ReadonlyMap<string, number> {
-    return new Map(this.data.words);
+  /**
+   * A spelling corrector over the collection's words (the dictionary's), rebuilt when a new
+   * export replaces the dictionary.
+   */
+  spelling(isWord: (word: string) => boolean): Pick<SpellingCorrector, 'correct'> {
+    let built: { for: D1Dictionary; corrector: SpellingCorrector } | null = null;
+    return {
+      correct: (text) => {
+        if (built?.for !== this.data) built = { for: this.data, corrector: new SpellingCorrector(new Map(this.data.words), isWord) };
+        return built.corrector.correct(text);
+      },
+    };
   }
 
   get size(): number {
