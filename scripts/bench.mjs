@@ -483,6 +483,7 @@ async function searchLoad(url, bodies, connections, seconds) {
 }
 
 const WRANGLER = join(REPO, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const ASSET_LIMIT_BYTES = 25 * 1048576;
 const wranglerEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' });
 
 /**
@@ -491,6 +492,13 @@ const wranglerEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: 'false', CI:
  * index folder as static assets), then POST /api/search at one connection as for Node.
  */
 async function workersSearch(indexDir, bodies, storage) {
+  if (storage === 'assets') {
+    // Cloudflare refuses static assets over 25 MiB (wrangler dev too): past that, D1 mode only.
+    for (const f of await readdir(indexDir)) {
+      const { size } = await stat(join(indexDir, f));
+      if (size > ASSET_LIMIT_BYTES) return { skipped: `${f} is ${round(size / 1048576)} MB, past the 25 MiB static-asset limit` };
+    }
+  }
   const dir = await mkdtemp(join(workDir, `workers-${storage}-`));
   const config = join(dir, 'wrangler.toml');
   const binding = storage === 'd1'
@@ -958,7 +966,7 @@ for (const s of results.sizes) {
     lines.push(`- ${fmt(s.papers)} papers, fake dense server: start-up ${startup} / ready ${secs(d.readyMs)}, RSS ${fmt(d.rssMb, ' MB')}, index ${mb(s.denseIndexBytes)}, search c1 ${cell(d.searchC1, (r) => `${fmt(r.reqPerSec)} req/s, p50 / p99 ${pair(r.p50, r.p99)}`)}`);
   }
   if (s.workersD1 || s.workersAssets) {
-    const c1 = (w) => (!w ? '–' : w.error ? `error: ${w.error.slice(0, 200)}` : `${fmt(w.searchC1.reqPerSec)} req/s, p50 / p99 ${pair(w.searchC1.p50, w.searchC1.p99)}`);
+    const c1 = (w) => (!w ? '–' : w.error ? `error: ${w.error.slice(0, 200)}` : w.skipped ? `skipped (${w.skipped})` : `${fmt(w.searchC1.reqPerSec)} req/s, p50 / p99 ${pair(w.searchC1.p50, w.searchC1.p99)}`);
     const d = s.workersD1;
     lines.push(`- ${fmt(s.papers)} papers, search c1 under wrangler dev: D1 mode ${c1(d)}; bundled ${c1(s.workersAssets)}; Node ${cell(s.search?.c1, (r) => pair(r.p50, r.p99))}${d && !d.error ? ` (D1 loaded from ${mb(d.sqlBytes)} of SQL in ${d.sqlFiles} files, ${secs(d.loadMs)})` : ''}`);
   }
