@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Paper } from '../corpus/schema.js';
 import { chunkKey, DICTIONARY_KEY, type D1Dictionary, type D1Pointer } from '../retrieval/d1-collection.js';
 import { analyzeFields, lexicalDictionary, lexicalFingerprint } from '../retrieval/lexical.js';
-import { words } from '../retrieval/text.js';
+import { spellingVocabulary } from '../retrieval/spelling.js';
 import type { LoadedIndex } from './index-files.js';
 
 /**
@@ -114,9 +114,7 @@ function upsertPaper(p: Paper, hash: string): string {
 
 /** The dictionary `D1Collection` loads: the index's term statistics and the spelling vocabulary. */
 export function d1Dictionary(papers: readonly Paper[]): D1Dictionary {
-  const counts = new Map<string, number>();
-  for (const p of papers) for (const w of words(`${p.title} ${p.abstract}`)) if (/^[a-z]+$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
-  return { ...lexicalDictionary(papers), words: [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
+  return { ...lexicalDictionary(papers), words: [...spellingVocabulary(papers)].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
 }
 
 /**

@@ -51,9 +51,7 @@ export class SpellingCorrector {
 
   /** A corrector over the words of the papers' titles and abstracts. */
   static fromPapers(papers: readonly Pick<Paper, 'title' | 'abstract'>[], isWord: (word: string) => boolean, options?: SpellingOptions): SpellingCorrector {
-    const vocabulary = new Map<string, number>();
-    for (const p of papers) for (const w of words(`${p.title} ${p.abstract}`)) vocabulary.set(w, (vocabulary.get(w) ?? 0) + 1);
-    return new SpellingCorrector(vocabulary, isWord, options);
+    return new SpellingCorrector(spellingVocabulary(papers), isWord, options);
   }
 
   /** The collection word a typo stands for, or null when the word needs no (or has no) correction. */
@@ -87,6 +85,16 @@ export class SpellingCorrector {
     });
     return { text: out, corrections };
   }
+}
+
+/**
+ * The words a corrector corrects towards: the letter-only words of the papers' titles and abstracts,
+ * with how often each occurs (words with digits are never corrected, nor corrected to).
+ */
+export function spellingVocabulary(papers: readonly Pick<Paper, 'title' | 'abstract'>[]): Map<string, number> {
+  const vocabulary = new Map<string, number>();
+  for (const p of papers) for (const w of words(`${p.title} ${p.abstract}`)) if (/^[a-z]+$/.test(w)) vocabulary.set(w, (vocabulary.get(w) ?? 0) + 1);
+  return vocabulary;
 }
 
 /**

@@ -18,6 +18,7 @@ import { createFakeEmbedder } from '../../src/retrieval/fake-embedder.js';
 import { chunkKey, type D1Pointer } from '../../src/retrieval/d1-collection.js';
 import { analyzeFields, lexicalDictionary } from '../../src/retrieval/lexical.js';
 import { terms } from '../../src/retrieval/text.js';
+import { D1_BINDING, D1_DATABASE } from '../helpers/wrangler.js';
 
 const run = promisify(execFile);
 const CORPUS = 'test/fixtures/tiny-corpus.jsonl';
@@ -81,7 +82,7 @@ describe('planExport', () => {
 describe('the export in a local D1 (wrangler d1 execute --local)', () => {
   let config: string;
   const d1 = async (args: string[]) => {
-    const { stdout } = await run(process.execPath, ['node_modules/wrangler/bin/wrangler.js', 'd1', 'execute', 'papers', '--local', '--persist-to', join(tmp, 'd1'), '-c', config, ...args], {
+    const { stdout } = await run(process.execPath, ['node_modules/wrangler/bin/wrangler.js', 'd1', 'execute', D1_DATABASE, '--local', '--persist-to', join(tmp, 'd1'), '-c', config, ...args], {
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -99,7 +100,7 @@ describe('the export in a local D1 (wrangler d1 execute --local)', () => {
 
   beforeAll(async () => {
     config = join(tmp, 'wrangler.toml');
-    await writeFile(config, ['name = "deploy-data-test"', 'compatibility_date = "2026-05-01"', '[[d1_databases]]', 'binding = "DB"', 'database_name = "papers"', 'database_id = "00000000-0000-0000-0000-000000000000"'].join('\n'));
+    await writeFile(config, ['name = "deploy-data-test"', 'compatibility_date = "2026-05-01"', ...D1_BINDING].join('\n'));
   });
 
   /** The dictionary D1 holds, reassembled from its chunks as the Worker does. */
