@@ -38,6 +38,24 @@ export type Citation = z.infer<typeof CitationSchema>;
 export const UnsupportedSchema = z.object({ sentence: z.string(), markers: z.array(z.number().int()) });
 export type Unsupported = z.infer<typeof UnsupportedSchema>;
 
+/**
+ * Why an answer abstained (`abstained: true`): the collection does not cover the question
+ * (`not_covered`, with `related` papers or none); the abstract of the paper the question is about
+ * does not state what was asked (`not_stated`); the question's premise is not what that paper says
+ * (`false_premise`); or the request is not a question about the papers (`refused`). The middle two
+ * name the paper and carry its closest sentence, which the answer cites as [1].
+ */
+export const AbstentionSchema = z.object({
+  kind: z.enum(['not_covered', 'not_stated', 'false_premise', 'refused']),
+  /** The paper the question is about (not_stated, false_premise). */
+  paper: z.object({ id: z.string(), title: z.string() }).optional(),
+  /** What the abstract does not state, or the premise it does not support, in the question's words. */
+  missing: z.string().optional(),
+  /** The paper's closest sentence: a literal span of its abstract. */
+  quote: QuoteSchema.optional(),
+});
+export type Abstention = z.infer<typeof AbstentionSchema>;
+
 /** The complete answer: the non-streaming body and the streamed `done` event alike. */
 export const ChatResultSchema = z.object({
   answer: z.string(),
@@ -58,6 +76,8 @@ export const ChatResultSchema = z.object({
   suggestions: z.array(z.string()).optional(),
   /** Papers that came close but do not answer the question (on abstention). */
   related: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
+  /** Why the answer abstained, when it did. */
+  abstention: AbstentionSchema.optional(),
 });
 export type ChatResult = z.infer<typeof ChatResultSchema>;
 
@@ -65,9 +85,21 @@ export type ChatResult = z.infer<typeof ChatResultSchema>;
 export const SourceSchema = CitationSchema.omit({ quote: true }).extend({ snippet: z.string().optional() });
 export type Source = z.infer<typeof SourceSchema>;
 
+/**
+ * What the answer pipeline decided, for the server's own records (coverage gaps, feedback): the
+ * decision's kind and its calibrated probability that the collection answers the question (null
+ * when no search was made, e.g. a refusal). Never sent to clients.
+ */
+export interface DecisionTrace {
+  kind: 'answer' | Abstention['kind'];
+  probability: number | null;
+  /** The question as searched (a follow-up condensed, a non-English question in English). */
+  query: string;
+}
+
 /** What an answerer emits, in order: sources once, deltas, then done (or error). */
 export type ChatEvent =
   | { type: 'sources'; sources: Source[] }
   | { type: 'delta'; text: string }
-  | { type: 'done'; result: ChatResult }
+  | { type: 'done'; result: ChatResult; trace?: DecisionTrace }
   | { type: 'error'; code: string; message: string };
