@@ -87,6 +87,7 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
     lexical: index.lexical,
     dense: embedding.embedder && index.vectors ? { embedder: embedding.embedder, store: index.vectors } : null,
     spelling: loadSpelling(index.papers),
+    denseWeight: index.calibration.denseWeight,
   });
 
   const llm = llmConfigured(config) ? llmFromConfig(config, await loadPrompts(config.PROMPTS_DIR)) : null;

@@ -28,7 +28,7 @@ import { createApp, rateLimited, type App } from './server/app.js';
 import * as assets from './server/web-assets.generated.js';
 import answerPrompt from '../prompts/answer.txt';
 import condensePrompt from '../prompts/condense.txt';
-import suggestPrompt from '../prompts/suggest.txt';
+import translatePrompt from '../prompts/translate.txt';
 // The English word list the Node server reads from the word-list package (its exports hide the
 // file), bundled as text: it tells a typo from a real word the papers do not use.
 import englishWords from '../node_modules/word-list/words.txt';
@@ -106,8 +106,9 @@ async function build(env: Env): Promise<App> {
     lexical: collection.lexical,
     dense,
     spelling: collection.spelling,
+    denseWeight: collection.calibration.denseWeight,
   });
-  const prompts = { answer: answerPrompt, condense: condensePrompt, suggest: suggestPrompt };
+  const prompts = { answer: answerPrompt, condense: condensePrompt, translate: translatePrompt };
   const llm = llmFromConfig(config, prompts) ?? (config.WORKERS_AI_MODEL && env.AI ? workersAiLlm(env.AI, config.WORKERS_AI_MODEL, config, prompts) : null);
   // Many isolates serve one Worker: set ANSWER_SIGNING_KEY so they all trust the same signatures.
   const answerer = createAnswerer({

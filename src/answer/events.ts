@@ -1,31 +1,46 @@
 import type { Paper } from '../corpus/schema.js';
-import type { ChatEvent, ChatResult } from '../protocol/chat.js';
-import { pieces } from './compose/extractive.js';
-import { suggestFromRelated } from './suggestions.js';
+import type { Abstention, ChatResult } from '../protocol/chat.js';
+import type { Decision } from '../support/decide.js';
+import { paperName } from './compose/composer.js';
 
-/** The abstention text; the closest papers go in `related`, so clients can show them as links. */
+/** The abstention text when no paper answers; the closest papers go in `related`, so clients can show them as links. */
 export const NOT_COVERED_MESSAGE = "I couldn't find an answer to this in the paper collection: no abstract here addresses it, so I won't guess.";
 
-/** A finished result as events: its text in pieces, then `done`. */
-function* streamed(result: ChatResult): Generator<ChatEvent> {
-  for (const piece of pieces(result.answer)) yield { type: 'delta', text: piece };
-  yield { type: 'done', result };
+/** The answer to a question about nothing in the collection: no citations, the near misses as `related`. */
+export function notCoveredResult(related: readonly Paper[], mode: ChatResult['mode']): ChatResult {
+  return {
+    answer: NOT_COVERED_MESSAGE,
+    citations: [],
+    abstained: true,
+    mode,
+    related: related.map(({ id, title }) => ({ id, title })),
+    abstention: { kind: 'not_covered' },
+  };
+}
+
+/** A refusal (a request that is not a question about the papers), as a result. */
+export function refusedResult(message: string): ChatResult {
+  return { answer: message, citations: [], abstained: true, mode: 'extractive', abstention: { kind: 'refused' } };
 }
 
 /**
- * An abstention as events: no sources offered as support (unless they were already sent), the
- * message, and the near misses as `related`.
+ * The honest partial answer to a question about a paper whose abstract does not answer it: what
+ * is not stated (or not what the paper says), and what it does say, quoted and cited as [1].
  */
-export function* abstention(message: string, related: readonly Paper[], mode: ChatResult['mode'], withSources = true): Generator<ChatEvent> {
-  if (withSources) yield { type: 'sources', sources: [] };
-  const suggestions = suggestFromRelated(related);
-  yield* streamed({ answer: message, citations: [], abstained: true, mode, related: related.map(({ id, title }) => ({ id, title })), ...(suggestions.length ? { suggestions } : {}) });
+export function unansweredResult(d: Extract<Decision, { kind: 'not_stated' | 'false_premise' }>, mode: ChatResult['mode']): ChatResult {
+  const name = paperName(d.paper.title);
+  const quote = d.closest.text;
+  const said = quote ? ` What it says closest to your question: "${quote}" [1]` : '';
+  const answer =
+    d.kind === 'not_stated'
+      ? `The abstract of ${name} [1] does not state ${d.missing}, and I can only answer from the abstracts in this collection (the full paper may have it).${said}`
+      : `${name} [1] does not say anything about ${d.missing}, which your question assumes; I can only go by its abstract.${said}`;
+  const abstention: Abstention = { kind: d.kind, paper: { id: d.paper.id, title: d.paper.title }, missing: d.missing, ...(quote ? { quote: d.closest } : {}) };
+  return {
+    answer,
+    citations: [{ n: 1, id: d.paper.id, title: d.paper.title, ...(quote ? { quote: d.closest } : {}) }],
+    abstained: true,
+    mode,
+    abstention,
+  };
 }
-
-/** The abstention for an asked measure or fact (authors, year, code) that the best paper does not state. */
-export const notStatedMessage = (paper: Paper, names: readonly string[]) =>
-  `The abstract of "${paper.title}" does not state the ${names.join(' or ')}, and I can only answer from the abstracts in this collection. The full paper may have it.`;
-
-/** The abstention for "which paper introduced X?" when the closest papers only use or cite X. */
-export const NOT_INTRODUCED_MESSAGE =
-  "None of the papers in this collection introduces what you asked about; the closest ones below mention it or build on it, so I won't present one of them as the original.";

@@ -1,25 +1,30 @@
 import type { Paper } from '../corpus/schema.js';
-import type { ChatEvent, ChatMessage } from '../protocol/chat.js';
-import type { Answerer } from './answerer.js';
-import { questionIntent } from '../question/intent.js';
-import type { Measure } from '../question/measures.js';
-import { METADATA_NAMES, missingMetadata } from '../question/metadata.js';
+import type { ChatEvent, ChatMessage, ChatResult, DecisionTrace } from '../protocol/chat.js';
 import { misuseRefusal } from '../question/misuse.js';
+import { readQuestion } from '../question/read.js';
 import { readTurn, retrievalQuery, type Turn } from '../question/turn.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import type { TermStats } from '../retrieval/term-stats.js';
-import { terms } from '../retrieval/text.js';
 import type { Calibration } from '../support/calibrate.js';
-import { evidence, OUTLIER_DEPTH } from '../support/evidence.js';
-import { judge, missingMeasures } from '../support/judge.js';
+import { decide, type Decision } from '../support/decide.js';
 import { CitedPaperFinder } from './cited-papers.js';
 import { numbered, type Composer } from './compose/composer.js';
-import { abstention, notStatedMessage, NOT_COVERED_MESSAGE, NOT_INTRODUCED_MESSAGE } from './events.js';
-import { introduces } from '../support/origin.js';
-import { condenseQuery, suggestWithLlm, type LlmOptions } from './llm.js';
+import { pieces } from './compose/extractive.js';
+import { notCoveredResult, refusedResult, unansweredResult } from './events.js';
+import { Budget, DEFAULT_LLM_BOUNDS, type LlmOptions } from './llm.js';
+import { rewriteQuery } from './rewrite.js';
 import { createAnswerSigner, trustedTurns, type AnswerSigner } from './signing.js';
 import { suggestFollowUps } from './suggestions.js';
-import { DEFAULT_SOURCES, selectSources, sourceCount, type SourceOptions } from './sources.js';
+
+/** Defaults of the pipeline (one place). */
+export const DEFAULT_PIPELINE = {
+  /** Defaults to 20: depth of the lists a question is searched to (the decision reads the best few). */
+  depth: 20,
+  /** Defaults to 2: papers an earlier answer cited that a follow-up is about. */
+  focus: 2,
+  /** Defaults to 4: the same when the follow-up may want several ("which of them ..."). */
+  listFocus: 4,
+} as const;
 
 export interface PipelineOptions {
   retriever: Retriever;
@@ -27,9 +32,10 @@ export interface PipelineOptions {
   calibration: Calibration;
   /** Writes the answer: `extractiveComposer`, or an LLM composer wrapped `withFallback`. */
   composer: Composer;
-  /** The LLM, when one is configured: condenses follow-ups into search queries; the judge is then lenient. */
+  /** The LLM, when one is configured: it rewrites follow-ups and other languages into English queries. */
   llm?: LlmOptions | null;
-  sources?: Partial<SourceOptions>;
+  /** The one budget of a whole answer: every LLM call of one answer draws on it. */
+  budget?: () => Budget;
   /** Signs answers and checks the assistant turns clients send back; default: a random key per process. */
   signer?: Promise<AnswerSigner> | AnswerSigner;
 }
@@ -37,84 +43,85 @@ export interface PipelineOptions {
 /** What the turn asks: the question, or for "what about X?" the earlier question carried over to X. */
 const askedText = (turn: Turn) => (turn.followUp === 'continuation' ? `${turn.earlierQuestions[0] ?? ''}\n${turn.question}` : turn.question);
 
-/** How an abstention names a measure, as the question wrote it: "the number of GPUs", "the BLEU score". */
-function measureName(m: Measure, question: string): string {
-  const written = new RegExp(`\\b${m.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').exec(question)?.[0] ?? m.name;
-  return m.kind === 'count' ? `number of ${written}` : written;
+/** Produces an answer to the last user message, as a stream of events. */
+export interface Answerer {
+  /** `extractive`, or the LLM model name. */
+  readonly label: string;
+  answer(messages: ChatMessage[], options?: { signal?: AbortSignal }): AsyncIterable<ChatEvent>;
 }
 
 /**
  * The answerer behind `/api/chat`, one step per owner:
- * turn → misuse → search query → retrieval → sources → support judge → composer → events.
- *
- * @example
- * const answerer = createAnswerPipeline({ retriever, stats, calibration, composer: extractiveComposer(stats) });
- * for await (const event of answerer.answer([{ role: 'user', content: 'What is FT-PFN?' }])) console.log(event);
+ * turn → misuse → query (rewritten by the LLM for follow-ups and other languages) → retrieval →
+ * decision (support/decide.ts) → composer → events.
  */
 export function createAnswerPipeline(options: PipelineOptions): Answerer {
   const { retriever, stats, calibration, composer } = options;
   const llm = options.llm ?? null;
-  const sourceOptions = { ...DEFAULT_SOURCES, ...options.sources };
   const signer = Promise.resolve(options.signer ?? createAnswerSigner());
+  const budget = options.budget ?? (() => new Budget(llm?.deadlineMs ?? DEFAULT_LLM_BOUNDS.deadlineMs));
   let finder: CitedPaperFinder | null = null;
 
   /** The papers a follow-up refers back to: the ids the client sent, else found from the answer's text. */
-  async function focusOf(turn: Turn): Promise<Paper[]> {
+  async function focusOf(turn: Turn, several: boolean): Promise<Paper[]> {
     if (turn.followUp !== 'reference') return [];
-    if (turn.previousCitations) return retriever.getPapers(turn.previousCitations);
+    const max = several ? DEFAULT_PIPELINE.listFocus : DEFAULT_PIPELINE.focus;
+    if (turn.previousCitations) return (await retriever.getPapers(turn.previousCitations)).slice(0, max);
     if (!turn.previousAnswer) return [];
     finder ??= new CitedPaperFinder(retriever.papers ?? [], retriever);
-    return finder.find(turn.previousAnswer);
+    return (await finder.find(turn.previousAnswer)).slice(0, max);
+  }
+
+  /** The result signed: a client sends the signature back with the turn, and feedback names the answer by it. */
+  async function signed(result: Omit<ChatResult, 'signature'>): Promise<ChatResult> {
+    return { ...result, signature: await (await signer).sign(result.answer, result.citations.map((x) => x.id)) };
+  }
+
+  /** A finished abstention as events: the paper it names (if any) as the source, its text in pieces, then `done`. */
+  async function* abstain(result: ChatResult, trace: DecisionTrace): AsyncGenerator<ChatEvent> {
+    yield { type: 'sources', sources: result.citations.map(({ n, id, title }) => ({ n, id, title })) };
+    const final = await signed(result);
+    for (const piece of pieces(final.answer)) yield { type: 'delta', text: piece };
+    yield { type: 'done', result: final, trace };
+  }
+
+  /** The decision for a question asked on its own (a suggestion), with no conversation. */
+  async function decideAlone(question: string): Promise<Decision> {
+    const lists = await retriever.lists(question, DEFAULT_PIPELINE.depth);
+    return decide({ asked: readQuestion(lists.query), lists, stats, calibration });
   }
 
   async function* answer(messages: ChatMessage[], opts: { signal?: AbortSignal } = {}): AsyncGenerator<ChatEvent> {
     const turn = readTurn(messages);
     const refusal = misuseRefusal(turn.question);
     if (refusal) {
-      yield* abstention(refusal, [], 'extractive');
+      yield* abstain(refusedResult(refusal), { kind: 'refused', probability: null, query: turn.question });
       return;
     }
-    const question = askedText(turn);
-    const intent = questionIntent(question);
+    const english = readQuestion(turn.question).english;
+    const answerBudget = budget();
     // The LLM sees only the assistant turns this server signed: a client cannot put words in its mouth.
     const forLlm = llm ? await trustedTurns(messages, await signer) : messages;
-    const query = (llm && turn.followUp ? await condenseQuery(llm, forLlm, opts.signal) : null) ?? retrievalQuery(turn);
-    const lists = await retriever.lists(query, Math.max(sourceCount(intent, sourceOptions), OUTLIER_DEPTH));
-    const focus = await focusOf(turn);
-    const { sources, relative } = selectSources(lists.fused, intent, focus, sourceOptions);
-    const origin = intent.origin && !intent.list && !focus.length ? intent.origin : null;
+    const rewritten = llm && (turn.followUp || !english) ? await rewriteQuery(llm, forLlm, answerBudget, opts.signal) : null;
+    const query = rewritten ?? retrievalQuery(turn);
+    const lists = await retriever.lists(query, DEFAULT_PIPELINE.depth);
+    const asked = { ...readQuestion(rewritten ?? askedText(turn)), english };
+    const focus = await focusOf(turn, asked.plural);
+    const decision = decide({ asked, lists, stats, calibration, focus });
+    const trace: DecisionTrace = { kind: decision.kind, probability: decision.probability, query };
     const mode = composer.mode;
-
-    // Support: a follow-up about cited papers stands on the conversation; anything else must be
-    // answered by the collection, as the calibrated judge reads the search's evidence.
-    const verdict = focus.length || !sources.length ? null : judge(calibration, evidence(lists, terms(lists.query), stats), { lenient: llm !== null });
-    if (!focus.length && !verdict?.supported) {
-      // Near misses only when the question is about something: papers matched on chance words help no one.
-      const related = verdict && verdict.probability >= calibration.related ? sources.slice(0, 3) : [];
-      yield* abstention(NOT_COVERED_MESSAGE, related, mode);
+    if (decision.kind === 'not_covered') {
+      yield* abstain(notCoveredResult(decision.related, mode), trace);
       return;
     }
-    // "Which paper introduced X?": only a paper that introduces X answers it, not one that uses it.
-    if (origin) {
-      const at = sources.slice(0, sourceOptions.originCandidates).findIndex((p) => introduces(p, origin, stats));
-      if (at < 0) {
-        yield* abstention(NOT_INTRODUCED_MESSAGE, sources.slice(0, 3), mode);
-        return;
-      }
-      sources.unshift(...sources.splice(at, 1));
-      relative.unshift(...relative.splice(at, 1));
-    }
-    // A measure or a fact about the paper (its authors, year, code) that the best paper does not state.
-    const best = sources[0]!;
-    const missing = intent.list ? [] : [...missingMeasures(best, intent.measures).map((m) => measureName(m, question)), ...missingMetadata(best, intent.metadata).map((k) => METADATA_NAMES[k])];
-    if (missing.length) {
-      yield* abstention(notStatedMessage(best, missing), [best], mode);
+    if (decision.kind !== 'answer') {
+      yield* abstain(unansweredResult(decision, mode), trace);
       return;
     }
-
+    const sources = [...decision.papers, ...decision.unstated].map((p) => p.paper);
     const snippets = retriever.snippets(sources, lists.query);
     yield { type: 'sources', sources: numbered(sources).map((s, i) => ({ ...s, snippet: snippets[i] })) };
-    const gen = composer.compose({ messages: forLlm, question, intent, sources, relative }, opts.signal);
+    const gen = composer.compose({ question: turn.question, query: asked.text, english, decision, sources }, opts.signal);
     for (let r = await gen.next(); ; r = await gen.next()) {
       if (!r.done) {
         yield { type: 'delta', text: r.value };
@@ -122,26 +129,26 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
       }
       const c = r.value;
       if (c.kind === 'not-covered') {
-        yield* abstention(NOT_COVERED_MESSAGE, sources.slice(0, 3), c.mode, false);
+        yield { type: 'done', result: await signed(notCoveredResult(sources.slice(0, 3), c.mode)), trace: { ...trace, kind: 'not_covered' } };
         return;
       }
       const cited = c.citations.map((x) => sources[x.n - 1]).filter((p): p is Paper => Boolean(p));
-      // Follow-ups: the LLM's own when it wrote the answer, else (or when it gives none) from the cited papers.
-      const fromLlm = llm && c.mode === 'llm' && !c.fallback ? await suggestWithLlm(llm, { question: turn.question, answer: c.answer, titles: cited.map((p) => p.title) }, opts.signal) : null;
-      const suggestions = fromLlm ?? suggestFollowUps(turn.question, intent, cited);
-      const extra = {
+      const suggestions = await suggestFollowUps(turn.question, cited, async (s) => (await decideAlone(s)).kind === 'answer');
+      const result = await signed({
+        answer: c.answer,
+        citations: c.citations,
+        abstained: false,
+        mode: c.mode,
         ...(suggestions.length ? { suggestions } : {}),
-        ...(c.removedMarkers.length ? { removedMarkers: c.removedMarkers } : {}),
+        ...(c.removedMarkers?.length ? { removedMarkers: c.removedMarkers } : {}),
         ...(c.fallback ? { fallback: c.fallback } : {}),
         ...(c.unsupported ? { unsupported: c.unsupported } : {}),
         ...(c.verified !== undefined ? { verified: c.verified } : {}),
-      };
-      const signature = await (await signer).sign(c.answer, c.citations.map((x) => x.id));
-      yield { type: 'done', result: { answer: c.answer, citations: c.citations, abstained: false, mode: c.mode, signature, ...extra } };
+      });
+      yield { type: 'done', result, trace };
       return;
     }
   }
 
   return { label: llm ? llm.model : 'extractive', answer };
 }
-

@@ -1,32 +1,59 @@
-import type { ChatMessage, Source } from '../protocol/chat.js';
+import type { Paper } from '../corpus/schema.js';
+import type { ChatMessage } from '../protocol/chat.js';
+import type { ScoredPassage } from '../support/select.js';
 
 /** The prompt templates (plain text files in `prompts/`), loaded once at start-up. */
 export interface PromptTemplates {
-  /** System prompt for answering; `{{sources}}` is replaced by the numbered sources. */
+  /** System prompt for answering; constant, so a server's prefix cache keeps it. */
   answer: string;
-  /** Prompt that condenses a follow-up into a standalone query; `{{history}}`, `{{question}}`. */
+  /** Rewrites the last message as a standalone English search query; `{{history}}`, `{{question}}`. */
   condense: string;
-  /**
-   * Prompt for follow-up suggestions after an LLM answer; `{{titles}}`, `{{question}}`, `{{answer}}`.
-   * Optional: without it suggestions come from the cited papers alone.
-   */
-  suggest?: string;
+  /** Translates a checked answer into the question's language; `{{question}}`, `{{answer}}`. */
+  translate: string;
 }
+
+/** Defaults of the answer prompt's excerpts (one place). */
+export const DEFAULT_EXCERPTS = {
+  /** Defaults to 3: sentences of each source sent to the LLM (the passages that bear on the question). */
+  sentences: 3,
+  /** Defaults to 90: words of each source's excerpt, title excluded. */
+  words: 90,
+} as const;
 
 /** Fills `{{name}}` placeholders; unknown placeholders are left as they are. */
 export function render(template: string, values: Record<string, string>): string {
   return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
-/** Escapes text placed inside the source delimiters so it cannot close them. */
-const escapeData = (s: string) => s.replace(/</g, '‹').replace(/>/g, '›');
+/** Escapes text placed inside the excerpts so it cannot pose as their layout. */
+const escapeData = (s: string) => s.replace(/</g, '‹').replace(/>/g, '›').replace(/\s+/g, ' ');
 
-/** Numbered sources, clearly delimited as data. */
-export function formatSources(sources: readonly (Source & { abstract: string })[]): string {
-  return sources.map((s) => `<source n="${s.n}">\nTitle: ${escapeData(s.title)}\nAbstract: ${escapeData(s.abstract)}\n</source>`).join('\n\n');
+/**
+ * The numbered excerpts of the answer prompt: each source's title and the sentences that bear on
+ * the question (its best passages), in the abstract's order, within a word budget. A small model
+ * reads a few hundred tokens in seconds where five whole abstracts take half a minute.
+ */
+export function formatExcerpts(sources: readonly { n: number; paper: Paper; passages: readonly ScoredPassage[] }[], o: typeof DEFAULT_EXCERPTS = DEFAULT_EXCERPTS): string {
+  return sources
+    .map(({ n, paper, passages }) => {
+      const chosen = new Map<number, string>();
+      let words = 0;
+      for (const p of passages) {
+        for (const s of p.sentences) {
+          const w = s.text.split(/\s+/).length;
+          if (chosen.has(s.index) || chosen.size >= o.sentences || (chosen.size && words + w > o.words)) continue;
+          chosen.set(s.index, s.text);
+          words += w;
+        }
+        if (chosen.size >= o.sentences) break;
+      }
+      const text = [...chosen].sort((a, b) => a[0] - b[0]).map(([, t]) => escapeData(t)).join(' ');
+      return `[${n}] ${escapeData(paper.title)}\n${text}`;
+    })
+    .join('\n\n');
 }
 
-/** The conversation so far as plain lines, for the condense prompt. */
+/** The conversation so far as plain lines, for the rewrite prompt. */
 export function formatHistory(messages: readonly ChatMessage[]): string {
-  return messages.map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${m.content.replace(/\s+/g, ' ').slice(0, 1500)}`).join('\n');
+  return messages.map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${m.content.replace(/\s+/g, ' ').slice(0, 600)}`).join('\n');
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const MANIFEST_FORMAT = 9;
+export const MANIFEST_FORMAT = 10;
 
 /** `data/index/manifest.json`: what built the index, so a stale one is detected, never silently mixed. */
 export const ManifestSchema = z.object({

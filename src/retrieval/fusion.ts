@@ -41,3 +41,29 @@ export function reciprocalRankFusion(lists: readonly RankedList[], k = 60): Fuse
       (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
 }
+
+/**
+ * Reciprocal-rank fusion with a weight per list: each list contributes weight / (k + rank). With
+ * a weight of 0 a list only breaks ties; the weights come from the calibration (`denseWeight`),
+ * learned on the collection's own questions. Ties broken as in `reciprocalRankFusion`.
+ */
+export function weightedRankFusion(lists: readonly RankedList[], weights: readonly number[], k = 60): FusedHit[] {
+  const fused = new Map<string, FusedHit>();
+  lists.forEach((list, li) => {
+    list.forEach(({ id }, i) => {
+      let hit = fused.get(id);
+      if (!hit) {
+        hit = { id, score: 0, ranks: lists.map(() => null) };
+        fused.set(id, hit);
+      }
+      if (hit.ranks[li] !== null) return;
+      hit.ranks[li] = i + 1;
+      hit.score += (weights[li] ?? 1) / (k + i + 1);
+    });
+  });
+  const bestRank = (h: FusedHit) => Math.min(...h.ranks.map((r, li) => ((weights[li] ?? 1) > 0 ? (r ?? Infinity) : Infinity)));
+  const firstList = (h: FusedHit) => h.ranks.findIndex((r) => r === bestRank(h));
+  return [...fused.values()].sort(
+    (a, b) => b.score - a.score || bestRank(a) - bestRank(b) || firstList(a) - firstList(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+}

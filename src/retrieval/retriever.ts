@@ -1,6 +1,6 @@
 import type { Paper } from '../corpus/schema.js';
 import type { Embedder } from './embedder.js';
-import { reciprocalRankFusion } from './fusion.js';
+import { weightedRankFusion } from './fusion.js';
 import type { LexicalHit } from './lexical.js';
 import { bestSnippet } from './snippet.js';
 import { terms } from './text.js';
@@ -121,6 +121,8 @@ export interface HybridRetrieverOptions {
   depth?: number;
   /** RRF constant. Default 60. */
   rrfK?: number;
+  /** Weight of the dense list in the fusion, the lexical one weighing 1 (the calibration's `denseWeight`). Default 1. */
+  denseWeight?: number;
   /** Corrects typos in queries before both retrievers see them; none when absent. */
   spelling?: Pick<SpellingCorrector, 'correct'> | null;
 }
@@ -194,7 +196,7 @@ export class HybridRetriever implements Retriever {
     ]);
     const lexById = new Map(lexical.map((h, i) => [h.id, { rank: i + 1, score: h.score, terms: h.terms }]));
     const denseById = new Map((dense ?? []).map((h, i) => [h.id, { rank: i + 1, score: h.score }]));
-    const fusedIds = dense ? reciprocalRankFusion([lexical, dense], this.rrfK) : lexical.map((h) => ({ id: h.id, score: h.score }));
+    const fusedIds = dense ? weightedRankFusion([lexical, dense], [1, this.options.denseWeight ?? 1], this.rrfK) : lexical.map((h) => ({ id: h.id, score: h.score }));
     const fused: RetrievedPaper[] = [];
     // The papers of the first k ids; more only when some id has no paper (an index entry for a
     // paper no longer in the corpus).

@@ -8,7 +8,7 @@ import { eng } from 'stopword';
 const QUESTION_WORDS = [
   'paper', 'papers', 'work', 'works', 'study', 'studies', 'article', 'research', 'researchers',
   'anyone', 'someone', 'somebody', 'anything', 'something', 'there', 'here', 'which', 'what', 'whose',
-  'how', 'does', 'did', 'do', 'done', 'can', 'could', 'would', 'should', 'may', 'might', 'any',
+  'how', 'why', 'when', 'where', 'who', 'whom', 'given', 'need', 'needs', 'let', 'lets', 'help', 'helps', 's', 't', 'does', 'did', 'do', 'done', 'can', 'could', 'would', 'should', 'may', 'might', 'any',
   'tell', 'find', 'show', 'shows', 'showed', 'shown', 'give', 'explain', 'describe', 'know', 'looking',
   'want', 'like', 'mention', 'mentions', 'talk', 'talks', 'about', 'collection', 'corpus', 'one', 'ones',
   'i', 'im', 'me', 'my', 'we', 'us', 'our', 'you', 'your', 'they', 'them', 'their', 'it', 'its', 'also',

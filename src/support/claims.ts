@@ -12,15 +12,6 @@ export interface Span {
   end: number;
 }
 
-/** One cited claim of an answer: a sentence (or list line) and the markers it carries. */
-export interface AnswerClaim {
-  /** The claim as it appears in the answer, markers included (a list line without its bullet). */
-  sentence: string;
-  /** The claim without its markers and list bullet: what is checked. */
-  claim: string;
-  markers: number[];
-}
-
 /** How well one cited paper bears out one claim. */
 export interface ClaimCheck {
   /** The abstract's best-matching sentence, or two adjacent ones. */
@@ -42,43 +33,6 @@ export function sentenceSpans(abstract: string): Span[] {
     at = start + text.length;
   }
   return spans;
-}
-
-/**
- * The cited claims of an answer, in order. A claim ends at a marker group (with the punctuation
- * right after it); text after a line's last marker belongs to that line's last claim, so a list
- * line "- Title [2]: what it does" is one claim citing [2]. Text that cites nothing is not a claim.
- */
-export function answerClaims(answer: string): AnswerClaim[] {
-  const claims: AnswerClaim[] = [];
-  for (const line of answer.split('\n')) {
-    const onLine: AnswerClaim[] = [];
-    let m: RegExpExecArray | null;
-    const re = new RegExp(MARKER_GROUP.source + String.raw`[.,;:!?)]*`, 'g');
-    let from = 0;
-    while ((m = re.exec(line))) {
-      const nums = parseMarkerGroup(m[1]!);
-      if (!nums) continue;
-      // Adjacent groups ("[1][2]") belong to one claim.
-      const prev = onLine[onLine.length - 1];
-      const between = line.slice(from, m.index);
-      if (prev && !between.trim()) {
-        prev.sentence = (prev.sentence + between + m[0]).trim();
-        prev.markers.push(...nums.filter((n) => !prev.markers.includes(n)));
-      } else onLine.push({ sentence: (between + m[0]).trim(), claim: '', markers: [...new Set(nums)] });
-      from = m.index + m[0].length;
-    }
-    const rest = line.slice(from);
-    const last = onLine[onLine.length - 1];
-    if (last && rest.trim()) last.sentence = `${last.sentence}${rest}`.trim();
-    for (const c of onLine) {
-      // A list bullet is layout, not part of the claim (nor of the text a client shows).
-      c.sentence = c.sentence.replace(/^[-*•]\s+/, '');
-      c.claim = c.sentence.replace(MARKER_GROUP, ' ').replace(/\s+/g, ' ').replace(/ ([.,;:!?])/g, '$1').trim();
-    }
-    claims.push(...onLine.filter((c) => c.claim.length > 0));
-  }
-  return claims;
 }
 
 /** Numbers in a text: digit runs with their decimals ("2.5", "1,052,730" -> "1052730"). */
@@ -182,57 +136,4 @@ export async function denseMatches(
     if (best) table.set(`${paper.id}\u0000${claim}`, best);
   }
   return (claim, paperId) => table.get(`${paperId}\u0000${claim}`);
-}
-
-/** An answer's claims checked against the papers they cite. */
-export interface Verification {
-  /** For each cited marker, the best quote found for it over the claims that cite it. */
-  quotes: Map<number, Span>;
-  /** Claims not borne out by the papers they cite. */
-  unsupported: { sentence: string; markers: number[] }[];
-  /** Share of the cited claims that are verified; null when the answer cites nothing. */
-  verified: number | null;
-}
-
-/**
- * Verifies each cited claim of `answer` against the papers its markers name (`paperOf`): the claim
- * is verified when every number and name in it is stated by one of them and one of them holds at
- * least `minSupport` of its IDF mass in one quote (the calibrated cut, see `calibrateClaims`), or,
- * with `dense`, has a sentence at least `minCosine` close to it in the embedder's space.
- */
-export function verifyAnswer(
-  answer: string,
-  paperOf: (marker: number) => Pick<Paper, 'id' | 'title' | 'abstract' | 'authors' | 'year'> | undefined,
-  stats: TermStats,
-  minSupport: number,
-  dense?: { match: (claim: string, paperId: string) => DenseMatch | undefined; minCosine: number },
-): Verification {
-  const quotes = new Map<number, { quote: Span; support: number }>();
-  const unsupported: Verification['unsupported'] = [];
-  const claims = answerClaims(answer);
-  let verified = 0;
-  for (const c of claims) {
-    const checks = c.markers.flatMap((n) => {
-      const paper = paperOf(n);
-      if (!paper) return [];
-      const check = checkClaim(c.claim, paper, stats);
-      // A paraphrase the words miss may still be close in meaning: then the dense quote stands.
-      const near = check.support < minSupport ? dense?.match(c.claim, paper.id) : undefined;
-      const byMeaning = near !== undefined && near.cosine >= dense!.minCosine;
-      return [{ n, check: byMeaning ? { ...check, quote: near.quote, support: minSupport } : check }];
-    });
-    for (const { n, check } of checks) {
-      const had = quotes.get(n);
-      if (!had || check.support > had.support) quotes.set(n, { quote: check.quote, support: check.support });
-    }
-    const unstated = checks.length ? checks.map((x) => x.check.unstated).reduce((a, b) => a.filter((u) => b.includes(u))) : [];
-    const support = Math.max(0, ...checks.map((x) => x.check.support));
-    if (checks.length && !unstated.length && support >= minSupport) verified++;
-    else unsupported.push({ sentence: c.sentence, markers: c.markers });
-  }
-  return {
-    quotes: new Map([...quotes].map(([n, q]) => [n, q.quote])),
-    unsupported,
-    verified: claims.length ? verified / claims.length : null,
-  };
 }

@@ -1,17 +1,21 @@
 import type { Paper } from '../../corpus/schema.js';
-import type { ChatMessage, ChatResult, Citation, Source, Unsupported } from '../../protocol/chat.js';
-import type { QuestionIntent } from '../../question/intent.js';
+import type { ChatResult, Citation, Source, Unsupported } from '../../protocol/chat.js';
+import type { Decision } from '../../support/decide.js';
 
-/** What a composer writes an answer from: the conversation, the question read, the numbered sources. */
+/** A decision to answer (support/decide.ts): the papers to answer from, with their passages. */
+export type AnswerDecision = Extract<Decision, { kind: 'answer' }>;
+
+/** What a composer writes an answer from. */
 export interface ComposeInput {
-  messages: readonly ChatMessage[];
-  /** What is asked: the question, or for "what about X?" the earlier question carried over to X. */
+  /** The question as the user asked it (any language). */
   question: string;
-  intent: QuestionIntent;
-  /** The numbered sources, best first: `sources[i]` is cited as `[i + 1]`. */
+  /** The question as searched and analyzed: English, standalone (a follow-up condensed). */
+  query: string;
+  /** Whether the user asked in English; otherwise the answer says the collection is English, or an LLM translates. */
+  english: boolean;
+  decision: AnswerDecision;
+  /** The numbered sources, as the `sources` event gave them: `sources[i]` is cited as `[i + 1]`. */
   sources: readonly Paper[];
-  /** Relevance of each source relative to the best one (1 for the best), aligned with `sources`. */
-  relative: readonly number[];
 }
 
 /** A composer's outcome: an answer with validated citations, or "the sources do not answer this". */
@@ -20,10 +24,11 @@ export type Composition =
       kind: 'answer';
       answer: string;
       citations: Citation[];
-      removedMarkers: number[];
       mode: ChatResult['mode'];
       fallback?: string;
-      /** Claims the cited abstracts do not bear out, and the share that held (see `withEvidence`). */
+      /** Markers the writer used that pointed to no source; they were removed. */
+      removedMarkers?: number[];
+      /** Claims the cited abstracts do not bear out, and the share of claims that held. */
       unsupported?: Unsupported[];
       verified?: number;
     }
@@ -40,3 +45,9 @@ export interface Composer {
 
 /** The sources as numbered for the prompt, the `sources` event and marker validation. */
 export const numbered = (papers: readonly Paper[]): Source[] => papers.map((p, i) => ({ n: i + 1, id: p.id, title: p.title }));
+
+/** How an answer names a paper: the name before a title's colon when it is short ("MUVERA"), else the title. */
+export function paperName(title: string): string {
+  const head = title.split(':')[0]!.trim();
+  return head !== title && head.split(/\s+/).length <= 3 ? head : title;
+}

@@ -1,129 +1,113 @@
-import type { Paper } from '../../corpus/schema.js';
-import type { QuestionIntent } from '../../question/intent.js';
-import type { TermStats } from '../../retrieval/term-stats.js';
-import { terms } from '../../retrieval/text.js';
-import { finalizeCitations } from '../citations.js';
-import { numbered, type Composer, type Composition } from './composer.js';
-import { scoreSentences, type ScoredSentence } from './sentence-scoring.js';
+import type { Citation } from '../../protocol/chat.js';
+import type { Span } from '../../support/claims.js';
+import { surface, type AnsweringPaper } from '../../support/decide.js';
+import type { Passage } from '../../support/passages.js';
+import { numbered, paperName, type ComposeInput, type Composer, type Composition } from './composer.js';
 
-export interface ExtractiveOptions {
-  /** Word budget of an answer. Default 120. */
-  maxWords?: number;
-  /** Word budget of a "which papers" answer, titles included. Default 150. */
-  maxListWords?: number;
-  /** Papers listed for a "which papers" question. Default 6. */
-  maxListed?: number;
-  /** Sentences taken from the best paper for other questions. Default 3. */
-  maxSentences?: number;
-  /** A listed paper scores at least this fraction of the best paper's retrieval score. Default 0.2. */
-  minRelative?: number;
-  /** A keyword query gets a list when the second paper scores at least this fraction of the best. Default 0.6. */
-  keywordListAt?: number;
+/** Defaults of extractive answers (one place). */
+export const DEFAULT_EXTRACTIVE = {
+  /** Defaults to 3: sentences quoted from the paper of a one-paper answer. */
+  maxSentences: 3,
+  /** Defaults to 120: words of a one-paper answer's quotes. */
+  maxWords: 120,
+  /** Defaults to 220: words of a list answer; past it a paper is listed by its title alone. */
+  maxListWords: 220,
+} as const;
+export type ExtractiveOptions = Partial<typeof DEFAULT_EXTRACTIVE>;
+
+/** Said when the question is not in English and no LLM can rewrite it. */
+export const ENGLISH_ONLY_NOTE = '(The papers are in English: I searched them with the words of your question that English shares, and quote them as written.)';
+
+const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
+
+/** The sentences quoted for one paper: its best passage, then sentences adding question terms the earlier ones lack. */
+function quoted(p: AnsweringPaper, max: { sentences: number; words: number }): Passage[] {
+  const lead = p.passages[0]?.sentences ?? [];
+  const chosen: Passage[] = [...lead];
+  const covered = new Set(lead.flatMap((s) => [...s.terms]));
+  for (const passage of p.passages.slice(1)) {
+    if (chosen.length >= max.sentences || passage.sentences.length !== 1) continue;
+    const s = passage.sentences[0]!;
+    if (chosen.some((c) => c.index === s.index) || passage.coverage < (p.passages[0]?.coverage ?? 0) * 0.5) continue;
+    if (![...s.terms].some((t) => !covered.has(t) && passage.coverage > 0)) continue;
+    if (wordCount(chosen.map((c) => c.text).join(' ')) + wordCount(s.text) > max.words) continue;
+    chosen.push(s);
+    for (const t of s.terms) covered.add(t);
+  }
+  return chosen.sort((a, b) => a.index - b.index);
 }
 
-export interface ExtractiveInput {
-  question: string;
-  intent: QuestionIntent;
-  /** The numbered sources, best first: `sources[i]` is cited as `[i + 1]`. */
-  sources: readonly Paper[];
-  /** Relevance of each source relative to the best one (1 for the best), aligned with `sources`. */
-  relative: readonly number[];
-  stats: TermStats;
+/** Sentences as one quote: adjacent ones run on, a gap is marked with an ellipsis. */
+function quote(sentences: readonly Passage[]): string {
+  return sentences.map((s, i) => (i > 0 && s.index !== sentences[i - 1]!.index + 1 ? `… ${s.text}` : s.text)).join(' ');
 }
+
+/** The citation quote: the lead passage as one literal span of the abstract. */
+const spanOf = (abstract: string, sentences: readonly Passage[]): Span | undefined => {
+  const first = sentences[0];
+  if (!first) return undefined;
+  const run = sentences.filter((s, i) => i === 0 || s.index === sentences[i - 1]!.index + 1);
+  const end = run[run.length - 1]!.end;
+  return { text: abstract.slice(first.start, end), start: first.start, end };
+};
 
 /**
- * Builds an answer from the sources' own sentences, each followed by its citation marker:
- * faithful by construction. A "which papers" question gets one line per relevant paper (its title
- * and the sentence that makes it relevant); any other question gets the best sentences of the
- * best paper (always including one that states the asked number, dataset or name, if one does),
- * plus a close second paper when retrieval cannot tell them apart.
+ * Writes the answer from the papers' own sentences, each quote attributed to its paper so that
+ * "we" reads as the authors, and cited: faithful by construction. A one-paper answer quotes the
+ * passage that states what is asked (the asked target, a stated value) and sentences that add the
+ * question's other terms; a list gives each paper its most relevant sentence; a follow-up says for
+ * which cited papers the abstract does not state what is asked.
  */
-export function composeExtractive(input: ExtractiveInput, options: ExtractiveOptions = {}): string {
-  const { maxWords = 120, maxListWords = 150, maxListed = 6, maxSentences = 3, minRelative = 0.2, keywordListAt = 0.6 } = options;
-  const qTerms = terms(input.question);
-  const scored = input.sources.map((p) => scoreSentences(p.abstract, qTerms, input.stats, input.intent));
-  const severalClose = input.intent.keywords && (input.relative[1] ?? 0) >= keywordListAt;
-  if (input.intent.list || severalClose) return listAnswer(input, scored, maxListed, minRelative, maxListWords);
-  const prose = proseAnswer(input, scored, maxWords, maxSentences);
-  const record = input.intent.metadata.length ? recordFacts(input.sources[0]) : '';
-  return record ? `${record} [1] ${prose}` : prose;
-}
-
-/** What the best paper's record says of its authors and year (JSON corpora carry them), as a sentence. */
-function recordFacts(paper: Paper | undefined): string {
-  if (!paper || (!paper.authors?.length && paper.year === undefined)) return '';
-  const by = paper.authors?.length ? ` is by ${paper.authors.join(', ')}` : '';
-  const year = paper.year !== undefined ? `${by ? ' ' : ' is '}from ${paper.year}` : '';
-  return `"${paper.title}"${by}${year}.`;
-}
-
-function listAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxListed: number, minRelative: number, maxWords: number): string {
-  const listed = input.sources.map((paper, i) => ({ paper, i })).filter(({ i }) => (input.relative[i] ?? 0) >= minRelative).slice(0, maxListed);
-  // Share the word budget left after the titles; each line takes its best sentence that fits.
-  const titleWords = listed.reduce((sum, { paper }) => sum + paper.title.split(/\s+/).length, 0);
-  const perLine = Math.max(15, (maxWords - titleWords) / Math.max(1, listed.length));
-  let used = titleWords;
-  return listed
-    .map(({ paper, i }) => {
-      const sentences = scored[i]!;
-      const best = Math.max(...sentences.map((s) => s.score));
-      // Out of its abstract a line must read on its own: sentences that point back come last.
-      const byScore = (a: ScoredSentence, b: ScoredSentence) => Number(b.standsAlone) - Number(a.standsAlone) || b.score - a.score || a.index - b.index;
-      const fits = sentences.filter((s) => s.score >= best * 0.5 && s.words <= perLine).sort(byScore)[0];
-      const shortest = sentences.filter((s) => s.score >= best * 0.8).sort((a, b) => a.words - b.words || a.index - b.index)[0]!;
-      const sentence = fits ?? shortest;
-      // Past the budget a paper is still listed, by its title alone.
-      if (used + sentence.words > maxWords) return `- ${paper.title} [${i + 1}]`;
-      used += sentence.words;
-      return `- ${paper.title} [${i + 1}]: ${sentence.text}`;
-    })
-    .join('\n');
-}
-
-function proseAnswer(input: ExtractiveInput, scored: ScoredSentence[][], maxWords: number, maxSentences: number): string {
-  const parts: { paper: number; sentence: ScoredSentence }[] = [];
-  let words = 0;
-  const take = (paper: number, sentence: ScoredSentence, force = false) => {
-    if (parts.some((p) => p.sentence.text === sentence.text)) return false;
-    if (!force && words + sentence.words > maxWords) return false;
-    parts.push({ paper, sentence });
-    words += sentence.words;
-    return true;
+export function composeExtractive(input: ComposeInput, options: ExtractiveOptions = {}): { answer: string; citations: Citation[] } {
+  const o = { ...DEFAULT_EXTRACTIVE, ...options };
+  const { decision, sources } = input;
+  const nOf = (id: string) => sources.findIndex((s) => s.id === id) + 1;
+  const citations = new Map<number, Citation>();
+  const cite = (p: AnsweringPaper, sentences: readonly Passage[]) => {
+    const n = nOf(p.paper.id);
+    const q = spanOf(p.paper.abstract, sentences);
+    if (!citations.has(n)) citations.set(n, { n, id: p.paper.id, title: p.paper.title, ...(q ? { quote: q } : {}) });
+    return n;
   };
-  const primary = scored[0] ?? [];
-  const ranked = [...primary].sort((a, b) => b.score - a.score || a.index - b.index);
-  if (ranked[0]) take(0, ranked[0], true);
-  // A second sentence from the same paper when it adds query terms the first lacks.
-  const covered = new Set(ranked[0]?.terms ?? []);
-  const asked = new Set(terms(input.question));
-  // More sentences from the same paper while each adds query terms the earlier ones lack.
-  for (const s of ranked.slice(1)) {
-    if (parts.length >= maxSentences || s.score < (ranked[0]?.score ?? 0) * 0.5) break;
-    if (![...s.terms].some((t) => !covered.has(t) && asked.has(t))) continue;
-    if (take(0, s)) for (const t of s.terms) covered.add(t);
+  const lines: string[] = [];
+  if (decision.shape === 'prose') {
+    decision.papers.forEach((p, i) => {
+      const sentences = i === 0 ? quoted(p, { sentences: o.maxSentences, words: o.maxWords }) : (p.passages[0]?.sentences.slice(0, 1) ?? []);
+      if (!sentences.length) return;
+      lines.push(`${paperName(p.paper.title)}: "${quote(sentences)}" [${cite(p, sentences)}]`);
+    });
+  } else {
+    let used = 0;
+    for (const p of decision.papers) {
+      const single = p.passages.find((x) => x.sentences.length === 1)?.sentences ?? p.passages[0]?.sentences ?? [];
+      const n = cite(p, single);
+      const text = quote(single);
+      if (!text || used + wordCount(text) > o.maxListWords) lines.push(`- ${p.paper.title} [${n}]`);
+      else lines.push(`- ${p.paper.title} [${n}]: "${text}"`);
+      used += wordCount(text);
+    }
   }
-  // A close second paper: retrieval scored it nearly as high.
-  if (input.sources.length > 1 && (input.relative[1] ?? 0) >= 0.85) {
-    const second = [...scored[1]!].sort((a, b) => b.score - a.score || a.index - b.index)[0];
-    if (second) take(1, second);
+  for (const p of decision.unstated) {
+    const asked = decision.ask.target.length ? `the ${surface(decision.ask.asked, decision.ask.target)}` : 'what you asked';
+    lines.push(`- ${p.paper.title} [${cite(p, p.passages[0]?.sentences ?? [])}]: its abstract does not state ${asked}.`);
   }
-  // Same-paper sentences in the abstract's order, so the prose reads as the authors wrote it.
-  parts.sort((a, b) => a.paper - b.paper || a.sentence.index - b.sentence.index);
-  return parts.map((p) => `${p.sentence.text} [${p.paper + 1}]`).join(' ');
+  if (!input.english) lines.push(ENGLISH_ONLY_NOTE);
+  return { answer: lines.join('\n'), citations: [...citations.values()].sort((a, b) => a.n - b.n) };
 }
 
 /** Splits text into sentence-sized pieces so an extractive answer streams like a generated one. */
 export const pieces = (text: string) => text.match(/[^\n]*?(?:\[\d+\]|\n|$)\s*/g)?.filter(Boolean) ?? [text];
 
 /** The extractive answer as a composer: faithful by construction, never fails. */
-export function extractiveComposer(stats: TermStats, options: ExtractiveOptions = {}): Composer {
+export function extractiveComposer(options: ExtractiveOptions = {}): Composer {
   return {
     mode: 'extractive',
     async *compose(input): AsyncGenerator<string, Composition> {
-      const text = composeExtractive({ ...input, stats }, options);
-      const final = finalizeCitations(text, numbered(input.sources));
-      for (const piece of pieces(final.answer)) yield piece;
-      return { kind: 'answer', mode: 'extractive', ...final };
+      const { answer, citations } = composeExtractive(input, options);
+      for (const piece of pieces(answer)) yield piece;
+      return { kind: 'answer', mode: 'extractive', answer, citations, verified: 1, unsupported: [] };
     },
   };
 }
+
+export { numbered };

@@ -1,24 +1,137 @@
-import { finalizeCitations } from '../citations.js';
-import { leaksPrompt, LlmFailure, NOT_COVERED, streamLlmAnswer, type LlmOptions } from '../llm.js';
-import { numbered, type Composer, type Composition } from './composer.js';
+import type { Citation, Unsupported } from '../../protocol/chat.js';
+import type { Embedder } from '../../retrieval/embedder.js';
+import type { TermStats } from '../../retrieval/term-stats.js';
+import { attributeSentence, writtenSentences, type AttributedSentence, type NumberedPaper, type WrittenSentence } from '../../support/attribute.js';
+import { denseMatches } from '../../support/claims.js';
+import { Budget, complete, DEFAULT_LLM_BOUNDS, leaksPrompt, LlmFailure, PROMPT_CANARY, streamCompletion, type LlmOptions } from '../llm.js';
+import { formatExcerpts, render } from '../prompts.js';
+import { type ComposeInput, type Composer, type Composition } from './composer.js';
+
+/** The model's way of saying the sources do not answer the question. */
+export const NOT_COVERED = '[NONE]';
+
+export interface LlmComposerOptions {
+  stats: TermStats;
+  /** Support a sentence needs from a quote (`Calibration.claims.minSupport`). */
+  minSupport: number;
+  /** The claim check in the embedder's space for sentences the words miss (`Calibration.claims.minCosine`). */
+  dense?: { embedder: Embedder; minCosine: number } | null;
+  /** Below this share of its sentences borne out by the sources, an answer is not used. */
+  minVerified: number;
+  /** The one budget of the whole answer (rewrite, answer, translation); a fresh one per answer when unset. */
+  budget?: () => Budget;
+}
+
+/** An answer whose claims its sources do not bear out. */
+export class UnverifiedAnswer extends Error {
+  override name = 'UnverifiedAnswer';
+}
 
 /**
- * Answers with the configured OpenAI-compatible LLM over the numbered sources, streaming its text.
- * `[NONE]` means the sources do not answer; an answer that cites no source is a failure (wrap the
- * composer with `withFallback` to answer extractively then).
+ * Answers with the configured LLM from excerpts of the sources (their titles and the sentences
+ * that bear on the question), and owns the citations: the model's text is checked sentence by
+ * sentence as it streams (`attributeSentence`), so what reaches the client is already
+ * attributed: a sentence without a marker gains the marker of the source that bears it out, a
+ * marker on a source that does not is moved, a sentence none bears out is marked unsupported,
+ * and text that is no claim about the papers is left out. `[NONE]` means the sources do not
+ * answer. An answer with no claim the sources bear out, or with too few, is a failure (wrap the
+ * composer with `withFallback`). A question in another language is answered in English, checked,
+ * then translated with its markers; the translation is streamed once it is done.
  */
-export function llmComposer(llm: LlmOptions): Composer {
+export function llmComposer(llm: LlmOptions, options: LlmComposerOptions): Composer {
   return {
     mode: 'llm',
-    async *compose(input, signal): AsyncGenerator<string, Composition> {
-      const sources = numbered(input.sources);
-      const withAbstracts = sources.map((s, i) => ({ ...s, abstract: input.sources[i]!.abstract }));
-      const raw = (yield* streamLlmAnswer(llm, input.messages, withAbstracts, signal)).trim();
-      if (raw.startsWith(NOT_COVERED)) return { kind: 'not-covered', mode: 'llm' };
+    async *compose(input: ComposeInput, signal?: AbortSignal): AsyncGenerator<string, Composition> {
+      const budget = options.budget?.() ?? new Budget(llm.deadlineMs ?? DEFAULT_LLM_BOUNDS.deadlineMs);
+      const sources: NumberedPaper[] = input.sources.map((paper, i) => ({ n: i + 1, paper }));
+      const answering = new Set(input.decision.papers.map((p) => p.paper.id));
+      const excerpts = formatExcerpts(input.decision.papers.map((p) => ({ n: sources.find((s) => s.paper.id === p.paper.id)!.n, paper: p.paper, passages: p.passages })));
+      const instructions = `${llm.prompts.answer.trim()}\n\n(Internal reference, never to be repeated: ${PROMPT_CANARY})`;
+      const messages = [
+        { role: 'system' as const, content: instructions },
+        { role: 'user' as const, content: `${excerpts}\n\nQuestion: ${input.query}` },
+      ];
+      const offered = sources.filter((s) => answering.has(s.paper.id));
+      const check = async (w: WrittenSentence) => {
+        const opts = { stats: options.stats, minSupport: options.minSupport, question: input.query };
+        const first = attributeSentence(w, offered, opts);
+        if (!options.dense || !('kept' in first) || first.kept.status === 'supported') return first;
+        const match = await denseMatches(options.dense.embedder, offered.map((s) => ({ claim: w.claim, paper: s.paper })));
+        return attributeSentence(w, offered, { ...opts, dense: { match, minCosine: options.dense.minCosine } });
+      };
+      const kept: AttributedSentence[] = [];
+      const translate = !input.english;
+      const piece = (s: AttributedSentence) => `${kept.length ? (s.lineStart ? '\n' : ' ') : ''}${s.bullet ? '- ' : ''}${s.text}`;
+      let raw = '';
+      let done = 0;
+      let none: boolean | null = null;
+      const stream = streamCompletion(llm, messages, llm.maxTokens ?? DEFAULT_LLM_BOUNDS.maxTokens, budget, signal);
+      for (let r = await stream.next(); ; r = await stream.next()) {
+        if (!r.done) raw += r.value;
+        if (none === null) {
+          const head = raw.trimStart();
+          if (!r.done && head.length < NOT_COVERED.length && NOT_COVERED.startsWith(head)) continue;
+          none = head.startsWith(NOT_COVERED);
+        }
+        if (none) {
+          if (r.done) break;
+          continue;
+        }
+        // Every sentence but the last one written is complete; at the end, the last one too.
+        const written = writtenSentences(raw);
+        const complete = r.done ? written.length : written.length - 1;
+        for (; done < complete; done++) {
+          const result = await check(written[done]!);
+          if (!('kept' in result)) continue;
+          const text = piece(result.kept);
+          kept.push(result.kept);
+          if (!translate) yield text;
+        }
+        if (r.done) break;
+      }
+      if (none) return { kind: 'not-covered', mode: 'llm' };
       if (leaksPrompt(raw, llm.prompts.answer)) throw new LlmFailure('the LLM answer repeated its instructions', 'the LLM answer repeated its prompt (canary or instructions)');
-      const final = finalizeCitations(raw, sources);
-      if (!final.citations.length) throw new LlmFailure(raw ? 'the LLM answer cited none of the sources' : 'the LLM returned an empty answer');
-      return { kind: 'answer', mode: 'llm', ...final };
+      const supported = kept.filter((s) => s.status === 'supported');
+      if (!supported.length) throw new LlmFailure(kept.length ? 'the sources bear out none of the LLM answer' : 'the LLM answer made no claim about the papers');
+      const verified = supported.length / kept.length;
+      if (verified < options.minVerified) throw new UnverifiedAnswer(`the sources bear out too little of the LLM answer (${Math.round(verified * 100)}% of its sentences)`);
+      let answer = kept.map((s, i) => `${i ? (s.lineStart ? '\n' : ' ') : ''}${s.bullet ? '- ' : ''}${s.text}`).join('');
+      if (translate) {
+        answer = (await translated(llm, input.question, answer, budget, signal)) ?? answer;
+        yield answer;
+      }
+      const written = new Set(writtenSentences(raw).flatMap((w) => w.markers));
+      const removedMarkers = [...written].filter((n) => !offered.some((s) => s.n === n)).sort((a, b) => a - b);
+      return { kind: 'answer', mode: 'llm', answer, citations: citationsOf(kept, sources), unsupported: unsupportedOf(kept), verified, ...(removedMarkers.length ? { removedMarkers } : {}) };
     },
   };
+}
+
+/** The cited sources, each with the best quote any of its sentences rests on. */
+function citationsOf(kept: readonly AttributedSentence[], sources: readonly NumberedPaper[]): Citation[] {
+  const best = new Map<number, { quote: Citation['quote']; support: number }>();
+  const cited = new Set<number>();
+  for (const s of kept) {
+    for (const n of s.markers) cited.add(n);
+    for (const [n, q] of s.quotes) if ((best.get(n)?.support ?? -1) < q.support) best.set(n, { quote: q.quote, support: q.support });
+  }
+  return [...cited].sort((a, b) => a - b).flatMap((n) => {
+    const s = sources.find((x) => x.n === n);
+    if (!s) return [];
+    const q = best.get(n)?.quote;
+    return [{ n, id: s.paper.id, title: s.paper.title, ...(q ? { quote: q } : {}) }];
+  });
+}
+
+const unsupportedOf = (kept: readonly AttributedSentence[]): Unsupported[] => kept.filter((s) => s.status === 'unsupported').map((s) => ({ sentence: s.text, markers: s.markers }));
+
+/** The checked answer in the question's language, or null when the translation lost a marker or a number. */
+async function translated(llm: LlmOptions, question: string, answer: string, budget: Budget, signal?: AbortSignal): Promise<string | null> {
+  const prompt = render(llm.prompts.translate, { question, answer });
+  const text = (await complete(llm, [{ role: 'user', content: prompt }], llm.maxTokens ?? DEFAULT_LLM_BOUNDS.maxTokens, budget, signal).catch((e: unknown) => {
+    if (signal?.aborted) throw e;
+    return '';
+  })).trim();
+  const keep = (s: string) => [...s.matchAll(/\[\d+\]|\d+(?:[.,]\d+)?/g)].map((m) => m[0].replace(',', '.')).sort().join(' ');
+  return text && keep(text) === keep(answer) ? text : null;
 }

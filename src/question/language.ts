@@ -1,0 +1,44 @@
+import * as stopwords from 'stopword';
+
+/**
+ * Whether a question is written in English, read from its function words: the stop-word lists of
+ * the `stopword` package (about 60 languages) count which language's little words the question
+ * uses. Scripts without spaces between words (Chinese, Japanese, Korean, Thai) are read by
+ * script. The collection is English; a question in another language is searched with its English
+ * rewrite when an LLM is configured, and answered with a note otherwise.
+ */
+const LISTS: [string, ReadonlySet<string>][] = Object.entries(stopwords)
+  .filter(([code, list]) => /^[a-z]{3}$/.test(code) && Array.isArray(list))
+  .map(([code, list]) => [code, new Set((list as string[]).map((w) => w.toLowerCase()))]);
+const ENGLISH = LISTS.find(([code]) => code === 'eng')![1];
+
+/** Letters of scripts written without spaces, or not Latin at all, that English text never uses. */
+const NON_LATIN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Cyrillic}\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Greek}\p{Script=Devanagari}]/gu;
+
+export interface LanguageGuess {
+  english: boolean;
+  /** The ISO 639-3 code of the likeliest language (`eng`, `spa`, `deu`, `zho` ...), `und` when nothing tells. */
+  code: string;
+}
+
+/** Guesses the language of a question; English wins ties, so short technical queries stay English. */
+export function guessLanguage(text: string): LanguageGuess {
+  const letters = text.match(/\p{L}/gu)?.length ?? 0;
+  const foreign = text.match(NON_LATIN)?.length ?? 0;
+  if (letters > 0 && foreign / letters > 0.3) {
+    const best = LISTS.filter(([code]) => code !== 'eng')
+      .map(([code, list]) => [code, [...list].filter((w) => w.length && text.includes(w)).length] as const)
+      .sort((a, b) => b[1] - a[1])[0];
+    return { english: false, code: best && best[1] > 0 ? best[0] : 'und' };
+  }
+  const tokens = text.toLowerCase().normalize('NFC').match(/\p{L}+(?:['’]\p{L}+)?/gu) ?? [];
+  // Each language against English on the words only one of the two has ("come" is both English and Italian).
+  let best = { code: 'eng', margin: 0 };
+  for (const [code, list] of LISTS) {
+    if (code === 'eng') continue;
+    const margin = tokens.filter((t) => list.has(t) && !ENGLISH.has(t)).length - tokens.filter((t) => ENGLISH.has(t) && !list.has(t)).length;
+    if (margin > best.margin) best = { code, margin };
+  }
+  if (best.code !== 'eng') return { english: false, code: best.code };
+  return { english: true, code: tokens.some((t) => ENGLISH.has(t)) ? 'eng' : 'und' };
+}
