@@ -16,6 +16,8 @@ export interface Asked {
    * ("who"), a `time` ("when"), or anything (`open`: what, which, why, how, yes/no questions).
    */
   wants: 'number' | 'person' | 'time' | 'open';
+  /** "How many X": a count, whose number stands before the counted noun ("1.4B parameters"). */
+  count: boolean;
   /** Terms of the phrase the interrogative asks about ("what batch size", "which datasets"); may be empty. */
   target: string[];
   /** The question's words as written, in order, for naming what an abstract does not state. */
@@ -64,6 +66,7 @@ export function readQuestion(text: string): Asked {
   let wants: Asked['wants'] = 'open';
   let target: string[] = [];
   let plural = false;
+  let count = false;
   if (m) {
     const wh = m[1]!.toLowerCase();
     const after = words(m[2] ?? '');
@@ -71,6 +74,7 @@ export function readQuestion(text: string): Asked {
     else if (wh === 'when') wants = 'time';
     else if (wh === 'how' && HOW_MUCH.has(after[0] ?? '')) {
       wants = 'number';
+      count = after[0] === 'many';
       target = nounRun(after.slice(1));
       // "how much faster": the adjective is what is measured.
       if (after[0] === 'much' && !target.length) target = nounRun(after.slice(1, 2), true);
@@ -87,7 +91,8 @@ export function readQuestion(text: string): Asked {
       // that describes the answer, so nothing in particular is asked of one paper.
       const next = rest[i + spanned];
       const asksOf = next !== undefined && (DO_SUPPORT.has(next) || BRIDGE.has(next) || PREPOSITIONS.has(next)) && !run.some(isPaperWord);
-      target = asksOf ? run.filter((w) => !STOP_WORDS.has(w)).map(stem) : [];
+      // A quantity noun names the answer's type ("what value of k"), not a thing the paper must name.
+      target = asksOf ? run.filter((w) => !STOP_WORDS.has(w) && !QUANTITY_NOUNS.has(w)).map(stem) : [];
       if (run.some((w) => w === 'year' || w === 'years')) wants = 'time';
       else if (run.some((w) => QUANTITY_NOUNS.has(w))) wants = 'number';
     }
@@ -95,11 +100,11 @@ export function readQuestion(text: string): Asked {
   // "Papers", "studies" anywhere, or "what work": the asker expects several papers.
   plural ||= all.some((w) => PLURAL_PAPER_WORDS.has(w)) || (m !== null && ['what', 'which'].includes(m[1]!.toLowerCase()) && words(m[2] ?? '')[0] === 'work');
   const keywords = !m && !text.includes('?') && all.length <= KEYWORD_QUERY_WORDS && !DO_SUPPORT.has(all[0] ?? '') && !BRIDGE.has(all[0] ?? '');
-  return { text, terms, wants, target, names: nameTerms(text), surface: text.split(/\s+/).filter(Boolean), plural, keywords, english: guessLanguage(text).english };
+  return { text, terms, wants, count, target, names: nameTerms(text), surface: text.split(/\s+/).filter(Boolean), plural, keywords, english: guessLanguage(text).english };
 }
 
 /** A written name: a capital or a digit past its first letter ("MUVERA", "GPT-3", "nnU-Net"), or a capital inside a sentence. */
-function nameTerms(text: string): string[] {
+export function nameTerms(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}-]*/gu)) {
     const token = m[0];

@@ -172,7 +172,10 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
   }
   const coverModel = fitLogistic(cover.map((r) => r.x), cover.map((r) => r.y));
   const pc = cover.map((r) => predict(coverModel, r.x));
-  const coverCut = quantile(pc.filter((_, i) => cover[i]!.y), 1 - o.recall, 0.5);
+  // The cut lets through `recall` of the questions made from a paper's own words; the harder forms
+  // (a false premise, an unknown word) are about a paper too, but do not set how lenient it is.
+  const plain = new Set(['keywords', 'span', 'title', 'description']);
+  const coverCut = quantile(pc.filter((_, i) => cover[i]!.y && plain.has(cover[i]!.form)), 1 - o.recall, 0.5);
   const fitFocus = (rows: typeof focus) => {
     const model = fitLogistic(rows.map((r) => r.x), rows.map((r) => r.y));
     const p = rows.map((r) => predict(model, r.x));

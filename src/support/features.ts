@@ -125,7 +125,7 @@ export function candidate(ask: WeightedAsk, paper: Paper): Candidate {
   const restIn = (p: ScoredPassage) => (rest.length ? rest.filter((t) => p.sentences.some((s) => s.terms.has(t))).length / rest.length : 1);
   // A value must stand by what is asked (the target), else by the question's words other than the paper's name.
   const own = new Set([...ask.known.keys()].filter((t) => !names.includes(t) && !analyzed.title.terms.has(t)));
-  const near = (anchors: ReadonlySet<string>) => (!ask.wantsValue || analyzed.sentences.some((s) => valueNear(s, anchors)) ? 1 : 0);
+  const near = (anchors: ReadonlySet<string>) => (!ask.wantsValue || analyzed.sentences.some((s) => valueNear(s, anchors, undefined, ask.asked.count)) ? 1 : 0);
   const value = near(ask.target.length ? new Set(ask.target) : own);
   const valueByRest = near(own);
   const restMass = rest.reduce((m, t) => m + (ask.known.get(t) ?? 0), 0);

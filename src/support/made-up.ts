@@ -115,7 +115,7 @@ export function madeUpQuestions(paper: Paper, rand: Rand, o: MakeOptions): MadeU
   const id = ident();
   const named = contentWords(sentence).filter((w) => !id.includes(w));
   if (named.length) add(['what', ...sample(rand, named, between(rand, 1, 2)), 'does', ...id, ...pad(2)], 'target', true, true, id);
-  const measured = new Set(analyzed.sentences.flatMap((s) => s.sequence.filter((t) => !/^\d+$/.test(t) && valueNear(s, new Set([t])))));
+  const measured = new Set(analyzed.sentences.flatMap((s) => s.sequence.filter((t) => !/^\d+$/.test(t) && valueNear(s, new Set([t]), undefined, true))));
   const stated = keywords.filter((w) => measured.has(terms(w)[0] ?? ''));
   const unmeasured = keywords.filter((w) => !measured.has(terms(w)[0] ?? '') && analyzed.terms.has(terms(w)[0] ?? ''));
   if (stated.length) add(['how', 'many', pick(rand, stated), 'in', ...id, ...pad(2)], 'value', true, true, id);

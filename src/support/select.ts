@@ -76,9 +76,10 @@ const mass = (ask: WeightedAsk, has: (t: string) => boolean) => {
 };
 
 /** Does a numeral stand within the window of one of `anchors` in the sentence? */
-export function valueNear(s: Pick<Passage, 'sequence' | 'numerals'>, anchors: ReadonlySet<string>, window: number = DEFAULT_SELECTION.valueWindow): boolean {
+export function valueNear(s: Pick<Passage, 'sequence' | 'numerals'>, anchors: ReadonlySet<string>, window: number = DEFAULT_SELECTION.valueWindow, before = false): boolean {
   if (!s.numerals.length) return false;
-  return s.sequence.some((t, i) => anchors.has(t) && s.numerals.some((n) => n !== i && Math.abs(n - i) <= window));
+  // A count stands before what it counts ("1.4B parameters", "16 GPUs"); another value anywhere near.
+  return s.sequence.some((t, i) => anchors.has(t) && s.numerals.some((n) => n !== i && (before ? n < i && i - n <= window : Math.abs(n - i) <= window)));
 }
 
 /** Scores one passage of a paper against the question. */
