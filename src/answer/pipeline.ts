@@ -22,8 +22,8 @@ export const DEFAULT_PIPELINE = {
   depth: 20,
   /** Defaults to 2: papers an earlier answer cited that a follow-up is about. */
   focus: 2,
-  /** Defaults to 4: the same when the follow-up may want several ("which of them ..."). */
-  listFocus: 4,
+  /** Defaults to 6: the same when the follow-up may want several ("which of them ..."), as many as a list answer names. */
+  listFocus: 6,
 } as const;
 
 export interface PipelineOptions {

@@ -18,6 +18,10 @@ export const DEFAULT_EXCERPTS = {
   sentences: 3,
   /** Defaults to 90: words of each source's excerpt, title excluded. */
   words: 90,
+  /** Defaults to 1: sentences of each source for a list answer (several papers, one line each). */
+  listSentences: 1,
+  /** Defaults to 45: words of each source's excerpt in a list answer. */
+  listWords: 45,
 } as const;
 
 /** Fills `{{name}}` placeholders; unknown placeholders are left as they are. */
@@ -33,7 +37,8 @@ const escapeData = (s: string) => s.replace(/</g, '‹').replace(/>/g, '›').re
  * the question (its best passages), in the abstract's order, within a word budget. A small model
  * reads a few hundred tokens in seconds where five whole abstracts take half a minute.
  */
-export function formatExcerpts(sources: readonly { n: number; paper: Paper; passages: readonly ScoredPassage[] }[], o: typeof DEFAULT_EXCERPTS = DEFAULT_EXCERPTS): string {
+export function formatExcerpts(sources: readonly { n: number; paper: Paper; passages: readonly ScoredPassage[] }[], shape: 'prose' | 'list', d: typeof DEFAULT_EXCERPTS = DEFAULT_EXCERPTS): string {
+  const o = shape === 'list' ? { sentences: d.listSentences, words: d.listWords } : d;
   return sources
     .map(({ n, paper, passages }) => {
       const chosen = new Map<number, string>();

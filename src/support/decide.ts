@@ -7,6 +7,7 @@ import type { Calibration } from './calibrate.js';
 import type { Span } from './claims.js';
 import { candidate, coverSignals, coverVector, focusVector, hasFocus, type Candidate } from './features.js';
 import { predict } from './logistic.js';
+import { analyzePaper } from './passages.js';
 import { weighAsk, type ScoredPassage, type WeightedAsk } from './select.js';
 
 /** Defaults of the decision (one place). */
@@ -75,11 +76,12 @@ export function decide(input: DecideInput, options: Partial<DecisionOptions> = {
   const { calibration, lists } = input;
   const ask = weighAsk(input.asked, input.stats, new Map(Object.entries(calibration.affinity)));
   const states = (c: Candidate) => {
-    if (!hasFocus(ask, c)) return true;
+    // Words of another language cannot be looked for in English abstracts: answer from the best match.
+    if (!hasFocus(ask, c) || !input.asked.english) return true;
     // A person or a date the record and the abstract do not give cannot be stated.
     if (!c.focus.kind) return false;
     const m = ask.wantsValue ? calibration.focus.value : calibration.focus.thing;
-    return predict(m.model, focusVector(c.focus)) >= m.cut;
+    return predict(m.model, focusVector(c.focus)) >= m.cut || namesKind(ask, c);
   };
   const toPaper = (c: Candidate): AnsweringPaper => ({ paper: c.paper, passages: c.passages });
   if (input.focus?.length) {
@@ -112,6 +114,19 @@ export function decide(input: DecideInput, options: Partial<DecisionOptions> = {
   const second = cands[1];
   const close = second && (rel[1] ?? 0) >= o.closeSecond && !input.asked.plural && states(second);
   return { kind: 'answer', shape: 'prose', papers: (close ? [best, second] : [best]).map(toPaper), unstated: [], probability: covered, ask };
+}
+
+/**
+ * A target that is a common word ("which datasets", "what tasks": held by more than
+ * `DEFAULT_SELECTION.kindShare` of the papers) asks for a kind of thing; a sentence that names
+ * things the question does not (MNIST, CIFAR-10) beside the question's other words states it.
+ */
+function namesKind(ask: WeightedAsk, c: Candidate): boolean {
+  if (!ask.target.length || ask.wantsValue || !ask.target.every((t) => (ask.known.get(t) ?? Infinity) < ask.kindIdf)) return false;
+  const asked = new Set(ask.asked.terms);
+  const analyzed = analyzePaper(c.paper);
+  const own = new Set(analyzed.title.sequence);
+  return analyzed.sentences.some((s) => [...s.names].some((n) => !asked.has(n) && !own.has(n)));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Paper } from '../corpus/schema.js';
 import { STOP_WORDS, stem, words } from '../retrieval/text.js';
+import { nameTerms } from '../question/read.js';
 import type { Span } from './claims.js';
 import { sentenceSpans } from './claims.js';
 
@@ -14,6 +15,8 @@ export interface Passage extends Span {
   numerals: number[];
   /** Terms the sentence negates ("without fine-tuning", "no retraining", "tuning-free"). */
   negated: ReadonlySet<string>;
+  /** Terms of the names it writes ("MNIST", "CIFAR-10"). */
+  names: ReadonlySet<string>;
 }
 
 /** A paper as the support decision reads it: its title's terms and its sentences. */
@@ -78,7 +81,7 @@ export function analyzePaper(paper: Paper): AnalyzedPaper {
   const title = sequenceOf(paper.title);
   const sentences = sentenceSpans(paper.abstract).map((span, index) => {
     const { sequence, numerals, negated } = sequenceOf(span.text);
-    return { ...span, index, sequence, terms: new Set(sequence), numerals, negated };
+    return { ...span, index, sequence, terms: new Set(sequence), numerals, negated, names: new Set(nameTerms(span.text)) };
   });
   const terms = new Set([...title.sequence, ...sentences.flatMap((s) => s.sequence)]);
   const analyzed = { paper, title: { sequence: title.sequence, terms: new Set(title.sequence) }, sentences, terms };

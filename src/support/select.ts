@@ -12,6 +12,8 @@ export const DEFAULT_SELECTION = {
   valueAffinity: 0.5,
   /** Defaults to 3: a question term held by this many papers or fewer, in a paper's title, names that paper. */
   nameDf: 3,
+  /** Defaults to 0.05: a word asked for that this share of the papers or more hold names a kind of thing ("datasets", "tasks"). */
+  kindShare: 0.05,
 } as const;
 
 /** What the question asks in analyzed form, with the weights the collection gives its terms. */
@@ -28,6 +30,8 @@ export interface WeightedAsk {
   target: string[];
   /** The answer must state a value: "how many", or a target the collection states with numbers. */
   wantsValue: boolean;
+  /** Terms more common than this (IDF below it: in more than `DEFAULT_SELECTION.kindShare` of the papers) name a kind of thing when asked for. */
+  kindIdf: number;
   /** The IDF of a term no paper holds: the highest there is. */
   maxIdf: number;
   /** Terms the question negates ("without fine-tuning"). */
@@ -55,7 +59,7 @@ export function weighAsk(asked: Asked, stats: TermStats, affinity: ReadonlyMap<s
   const wantsValue = asked.wants === 'number' || target.some((t) => (affinity.get(t) ?? 0) >= DEFAULT_SELECTION.valueAffinity);
   const n = stats.documents;
   const nameIdf = Math.log(1 + (n - DEFAULT_SELECTION.nameDf + 0.5) / (DEFAULT_SELECTION.nameDf + 0.5));
-  return { asked, known, knownMass: [...known.values()].reduce((a, b) => a + b, 0), unknownMass, pairs, target, wantsValue, nameIdf, maxIdf: Math.log(1 + (n + 0.5) / 0.5), negated: sequenceOf(asked.text).negated };
+  return { asked, known, knownMass: [...known.values()].reduce((a, b) => a + b, 0), unknownMass, pairs, target, wantsValue, nameIdf, kindIdf: Math.log(1 + (n - n * DEFAULT_SELECTION.kindShare + 0.5) / (n * DEFAULT_SELECTION.kindShare + 0.5)), maxIdf: Math.log(1 + (n + 0.5) / 0.5), negated: sequenceOf(asked.text).negated };
 }
 
 /** A sentence (or two adjacent ones) of an abstract, scored against the question. */

@@ -45,7 +45,7 @@ export function llmComposer(llm: LlmOptions, options: LlmComposerOptions): Compo
       const budget = options.budget?.() ?? new Budget(llm.deadlineMs ?? DEFAULT_LLM_BOUNDS.deadlineMs);
       const sources: NumberedPaper[] = input.sources.map((paper, i) => ({ n: i + 1, paper }));
       const answering = new Set(input.decision.papers.map((p) => p.paper.id));
-      const excerpts = formatExcerpts(input.decision.papers.map((p) => ({ n: sources.find((s) => s.paper.id === p.paper.id)!.n, paper: p.paper, passages: p.passages })));
+      const excerpts = formatExcerpts(input.decision.papers.map((p) => ({ n: sources.find((s) => s.paper.id === p.paper.id)!.n, paper: p.paper, passages: p.passages })), input.decision.shape);
       const instructions = `${llm.prompts.answer.trim()}\n\n(Internal reference, never to be repeated: ${PROMPT_CANARY})`;
       const messages = [
         { role: 'system' as const, content: instructions },
@@ -64,6 +64,7 @@ export function llmComposer(llm: LlmOptions, options: LlmComposerOptions): Compo
       const piece = (s: AttributedSentence) => `${kept.length ? (s.lineStart ? '\n' : ' ') : ''}${s.bullet ? '- ' : ''}${s.text}`;
       let raw = '';
       let done = 0;
+      let lineAt = 0;
       let none: boolean | null = null;
       const stream = streamCompletion(llm, messages, llm.maxTokens ?? DEFAULT_LLM_BOUNDS.maxTokens, budget, signal);
       for (let r = await stream.next(); ; r = await stream.next()) {
@@ -77,15 +78,25 @@ export function llmComposer(llm: LlmOptions, options: LlmComposerOptions): Compo
           if (r.done) break;
           continue;
         }
-        // Every sentence but the last one written is complete; at the end, the last one too.
-        const written = writtenSentences(raw);
-        const complete = r.done ? written.length : written.length - 1;
-        for (; done < complete; done++) {
-          const result = await check(written[done]!);
+        // Sentences are checked as they complete: every one but the last of the current line, and
+        // at the end the last one too. Only the current line is split again (a stream of one
+        // endless line without a full stop is not split at all until it ends).
+        if (!r.done && !/[.!?\n]/.test(r.value)) continue;
+        const pending = raw.slice(lineAt);
+        const lastBreak = pending.lastIndexOf('\n');
+        const ready = lastBreak >= 0 ? writtenSentences(pending.slice(0, lastBreak)) : [];
+        const current = writtenSentences(lastBreak >= 0 ? pending.slice(lastBreak + 1) : pending);
+        const due = [...ready, ...current.slice(0, r.done ? current.length : current.length - 1)];
+        for (; done < due.length; done++) {
+          const result = await check(due[done]!);
           if (!('kept' in result)) continue;
           const text = piece(result.kept);
           kept.push(result.kept);
           if (!translate) yield text;
+        }
+        if (lastBreak >= 0) {
+          lineAt += lastBreak + 1;
+          done -= ready.length;
         }
         if (r.done) break;
       }
