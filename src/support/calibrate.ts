@@ -28,6 +28,10 @@ export const DEFAULT_CALIBRATION = {
   affinityFrom: 0.3,
   /** Defaults to 3: ... when they occur at least this often. */
   affinityMin: 3,
+  /** Defaults to 6: a name this many terms from a common word or fewer is an instance of that kind. */
+  kindWindow: 6,
+  /** Defaults to 40: instances kept per kind (the most frequent). */
+  kindNames: 40,
   seed: 7,
   ...DEFAULT_CLAIM_CALIBRATION,
 };
@@ -52,6 +56,11 @@ export const CalibrationSchema = z.object({
   denseWeight: z.number(),
   /** How often each term stands by a numeral in the collection (terms that often do): asking for one asks a value. */
   affinity: z.record(z.string(), z.number()),
+  /**
+   * Names the collection writes beside common words ("datasets ... CIFAR-10, ImageNet"): the
+   * instances of each kind of thing, so that "which datasets" is answered by a sentence naming one.
+   */
+  kinds: z.record(z.string(), z.array(z.string())),
   /** What the fit saw, for the README and for anyone checking a collection. */
   report: z.object({
     questions: z.number().int(),
@@ -110,6 +119,34 @@ export function numeralAffinity(papers: readonly Paper[], from: number, min: num
 }
 
 /**
+ * For each common word of the collection (a kind: held by more than `kindShare` of the papers), the
+ * names written near it in two papers or more: "three datasets (CIFAR-10, CIFAR-100, ImageNet)" and
+ * "on the CIFAR-10 dataset" make CIFAR-10 a dataset.
+ */
+export function kindInstances(papers: readonly Paper[], stats: TermStats, window: number, keep: number): Record<string, string[]> {
+  const kindIdf = weighAsk(readQuestion(''), stats, new Map()).kindIdf;
+  // Counted once per paper: a name is an instance of a kind when two papers or more write it beside that kind.
+  const seen = new Map<string, Map<string, Set<string>>>();
+  for (const p of papers) {
+    for (const s of analyzePaper(p).sentences) {
+      if (!s.names.size) continue;
+      s.sequence.forEach((t, i) => {
+        if (s.names.has(t) || stats.idf(t) >= kindIdf || /^\d/.test(t)) return;
+        for (let j = Math.max(0, i - window); j <= Math.min(s.sequence.length - 1, i + window); j++) {
+          const n = s.sequence[j]!;
+          if (!s.names.has(n) || stats.idf(n) < kindIdf) continue;
+          const m = seen.get(t) ?? new Map<string, Set<string>>();
+          m.set(n, (m.get(n) ?? new Set()).add(p.id));
+          seen.set(t, m);
+        }
+      });
+    }
+  }
+  const kinds: [string, string[]][] = [...seen].map(([t, m]) => [t, [...m].filter(([, ps]) => ps.size >= 2).sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1)).slice(0, keep).map(([n]) => n)]);
+  return Object.fromEntries(kinds.filter(([, names]) => names.length));
+}
+
+/**
  * Calibrates the support decision at ingestion from questions the collection makes itself
  * (`madeUpQuestions`). The cover model learns, from one search's lists, whether a question is
  * about some paper of the collection: made-up questions about a paper against the same questions
@@ -129,6 +166,7 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
   const termSets = new Map(all.map((p) => [p.id, analyzePaper(p).terms]));
   const exists = (ts: readonly string[]) => all.some((p) => ts.every((t) => termSets.get(p.id)!.has(t)));
   const affinity = numeralAffinity(all, o.affinityFrom, o.affinityMin);
+  const kinds = kindInstances(all, stats, o.kindWindow, o.kindNames);
   const affinityMap = new Map(Object.entries(affinity));
   const nameIdf = weighAsk(readQuestion(''), stats, affinityMap).nameIdf;
   const rare = (t: string) => stats.has(t) && stats.idf(t) >= nameIdf;
@@ -204,6 +242,7 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
     related,
     denseWeight,
     affinity,
+    kinds,
     report: { questions: questions.length, rows: cover.length + focus.length, forms, fusion },
     claims: await calibrateClaims(retriever, all, byId, stats, rand, o),
   };

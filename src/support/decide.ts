@@ -8,7 +8,7 @@ import type { Span } from './claims.js';
 import { candidate, coverSignals, coverVector, focusVector, hasFocus, type Candidate } from './features.js';
 import { predict } from './logistic.js';
 import { analyzePaper } from './passages.js';
-import { weighAsk, type ScoredPassage, type WeightedAsk } from './select.js';
+import { asksKind, namesInstances, weighAsk, type ScoredPassage, type WeightedAsk } from './select.js';
 
 /** Defaults of the decision (one place). */
 export const DEFAULT_DECISION = {
@@ -59,6 +59,14 @@ export interface DecideInput {
   focus?: readonly Paper[];
 }
 
+const kindCache = new WeakMap<Calibration, Map<string, Set<string>>>();
+/** The calibration's instances of each kind, as sets (built once per calibration). */
+function kindsOf(calibration: Calibration): Map<string, Set<string>> {
+  let m = kindCache.get(calibration);
+  if (!m) kindCache.set(calibration, (m = new Map(Object.entries(calibration.kinds).map(([k, v]) => [k, new Set(v)]))));
+  return m;
+}
+
 /** Each hit's relevance relative to the best one: BM25 ratios where the lexical list found it, else fused ones. */
 function relevance(hits: readonly RetrievedPaper[]): number[] {
   const lexTop = Math.max(0, ...hits.map((h) => h.lexical?.score ?? 0));
@@ -74,7 +82,7 @@ function relevance(hits: readonly RetrievedPaper[]): number[] {
 export function decide(input: DecideInput, options: Partial<DecisionOptions> = {}): Decision {
   const o = { ...DEFAULT_DECISION, ...options };
   const { calibration, lists } = input;
-  const ask = weighAsk(input.asked, input.stats, new Map(Object.entries(calibration.affinity)));
+  const ask = weighAsk(input.asked, input.stats, new Map(Object.entries(calibration.affinity)), kindsOf(calibration));
   const states = (c: Candidate) => {
     // Words of another language cannot be looked for in English abstracts: answer from the best match.
     if (!hasFocus(ask, c) || !input.asked.english) return true;
@@ -116,18 +124,8 @@ export function decide(input: DecideInput, options: Partial<DecisionOptions> = {
   return { kind: 'answer', shape: 'prose', papers: (close ? [best, second] : [best]).map(toPaper), unstated: [], probability: covered, ask };
 }
 
-/**
- * A target that is a common word ("which datasets", "what tasks": held by more than
- * `DEFAULT_SELECTION.kindShare` of the papers) asks for a kind of thing; a sentence that names
- * things the question does not (MNIST, CIFAR-10) beside the question's other words states it.
- */
-function namesKind(ask: WeightedAsk, c: Candidate): boolean {
-  if (!ask.target.length || ask.wantsValue || !ask.target.every((t) => (ask.known.get(t) ?? Infinity) < ask.kindIdf)) return false;
-  const asked = new Set(ask.asked.terms);
-  const analyzed = analyzePaper(c.paper);
-  const own = new Set(analyzed.title.sequence);
-  return analyzed.sentences.some((s) => [...s.names].some((n) => !asked.has(n) && !own.has(n)));
-}
+/** A question that asks for a kind of thing ("which datasets") is stated by a sentence that names instances. */
+const namesKind = (ask: WeightedAsk, c: Candidate) => asksKind(ask) && analyzePaper(c.paper).sentences.some((s) => namesInstances(ask, analyzePaper(c.paper), s));
 
 /**
  * The abstention for a question about `c.paper` that its abstract does not answer: `not_stated`

@@ -73,6 +73,12 @@ export function sequenceOf(text: string): { sequence: string[]; numerals: number
 const cache = new Map<string, AnalyzedPaper>();
 const MAX_CACHED = 5_000;
 
+/**
+ * The text whose names may be instances of a kind: an acronym the sentence defines ("search (PAS)")
+ * is the paper's own term, and a word styled with inner capitals ("soUrces") spells an acronym.
+ */
+const instanceText = (text: string) => text.replace(/\(\s*[\p{L}\p{N}-]+\s*\)/gu, ' ').replace(/(?<![\p{L}\p{N}-])\p{Ll}+\p{Lu}[\p{L}]*/gu, ' ');
+
 /** The paper analyzed once (memoized by id and abstract). */
 export function analyzePaper(paper: Paper): AnalyzedPaper {
   const key = `${paper.id}\u0000${paper.abstract.length}`;
@@ -81,7 +87,7 @@ export function analyzePaper(paper: Paper): AnalyzedPaper {
   const title = sequenceOf(paper.title);
   const sentences = sentenceSpans(paper.abstract).map((span, index) => {
     const { sequence, numerals, negated } = sequenceOf(span.text);
-    return { ...span, index, sequence, terms: new Set(sequence), numerals, negated, names: new Set(nameTerms(span.text)) };
+    return { ...span, index, sequence, terms: new Set(sequence), numerals, negated, names: new Set(nameTerms(instanceText(span.text))) };
   });
   const terms = new Set([...title.sequence, ...sentences.flatMap((s) => s.sequence)]);
   const analyzed = { paper, title: { sequence: title.sequence, terms: new Set(title.sequence) }, sentences, terms };

@@ -32,6 +32,8 @@ export interface WeightedAsk {
   wantsValue: boolean;
   /** Terms more common than this (IDF below it: in more than `DEFAULT_SELECTION.kindShare` of the papers) name a kind of thing when asked for. */
   kindIdf: number;
+  /** The instances of each kind the collection names (see `kindInstances`). */
+  kinds: ReadonlyMap<string, ReadonlySet<string>>;
   /** The IDF of a term no paper holds: the highest there is. */
   maxIdf: number;
   /** Terms the question negates ("without fine-tuning"). */
@@ -41,7 +43,7 @@ export interface WeightedAsk {
 }
 
 /** Weighs a question's terms by the collection (`affinity`: how often each term stands by a numeral). */
-export function weighAsk(asked: Asked, stats: TermStats, affinity: ReadonlyMap<string, number>): WeightedAsk {
+export function weighAsk(asked: Asked, stats: TermStats, affinity: ReadonlyMap<string, number>, kinds: ReadonlyMap<string, ReadonlySet<string>> = new Map()): WeightedAsk {
   const known = new Map<string, number>();
   let unknownMass = 0;
   for (const t of new Set(asked.terms)) {
@@ -59,7 +61,7 @@ export function weighAsk(asked: Asked, stats: TermStats, affinity: ReadonlyMap<s
   const wantsValue = asked.wants === 'number' || target.some((t) => (affinity.get(t) ?? 0) >= DEFAULT_SELECTION.valueAffinity);
   const n = stats.documents;
   const nameIdf = Math.log(1 + (n - DEFAULT_SELECTION.nameDf + 0.5) / (DEFAULT_SELECTION.nameDf + 0.5));
-  return { asked, known, knownMass: [...known.values()].reduce((a, b) => a + b, 0), unknownMass, pairs, target, wantsValue, nameIdf, kindIdf: Math.log(1 + (n - n * DEFAULT_SELECTION.kindShare + 0.5) / (n * DEFAULT_SELECTION.kindShare + 0.5)), maxIdf: Math.log(1 + (n + 0.5) / 0.5), negated: sequenceOf(asked.text).negated };
+  return { asked, known, knownMass: [...known.values()].reduce((a, b) => a + b, 0), unknownMass, pairs, target, wantsValue, nameIdf, kinds, kindIdf: Math.log(1 + (n - n * DEFAULT_SELECTION.kindShare + 0.5) / (n * DEFAULT_SELECTION.kindShare + 0.5)), maxIdf: Math.log(1 + (n + 0.5) / 0.5), negated: sequenceOf(asked.text).negated };
 }
 
 /** A sentence (or two adjacent ones) of an abstract, scored against the question. */
@@ -102,8 +104,24 @@ function scorePassage(ask: WeightedAsk, paper: AnalyzedPaper, sentences: Passage
 export function rankPassages(ask: WeightedAsk, paper: AnalyzedPaper): ScoredPassage[] {
   const s = paper.sentences;
   const passages = [...s.map((x) => [x]), ...s.slice(1).map((x, i) => [s[i]!, x])].map((group) => scorePassage(ask, paper, group));
-  const rank = (p: ScoredPassage) => p.targetCoverage + (ask.wantsValue && p.statesValue ? 0.5 : 0) + p.coverage;
+  const kind = asksKind(ask);
+  const rank = (p: ScoredPassage) =>
+    p.targetCoverage + (ask.wantsValue && p.statesValue ? 0.5 : 0) + (kind && p.sentences.some((s) => namesInstances(ask, paper, s)) ? 0.5 : 0) + p.coverage;
   return passages.sort((a, b) => rank(b) - rank(a) + (rank(b) === rank(a) ? a.sentences.length - b.sentences.length || a.sentences[0]!.index - b.sentences[0]!.index : 0));
+}
+
+/**
+ * Whether the question asks for a kind of thing: its target is common words ("which datasets",
+ * "what tasks": each held by more than `DEFAULT_SELECTION.kindShare` of the papers).
+ */
+export const asksKind = (ask: WeightedAsk) => ask.target.length > 0 && !ask.wantsValue && ask.target.every((t) => (ask.known.get(t) ?? Infinity) < ask.kindIdf);
+
+/**
+ * Does the sentence name instances of the asked kind: names the collection writes beside that kind
+ * (`kinds`, from the calibration) that neither the question nor the paper's title holds?
+ */
+export function namesInstances(ask: WeightedAsk, paper: AnalyzedPaper, s: Passage): boolean {
+  return [...s.names].some((n) => !ask.asked.terms.includes(n) && !paper.title.terms.has(n) && ask.target.some((t) => ask.kinds.get(t)?.has(n)));
 }
 
 /** How close question words that stand together in the question stand in the paper (IDF-weighted share; 1 without pairs). */
