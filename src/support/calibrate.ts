@@ -134,7 +134,7 @@ export function kindInstances(papers: readonly Paper[], stats: TermStats, window
         if (s.names.has(t) || stats.idf(t) >= kindIdf || /^\d/.test(t)) return;
         for (let j = Math.max(0, i - window); j <= Math.min(s.sequence.length - 1, i + window); j++) {
           const n = s.sequence[j]!;
-          if (!s.names.has(n) || stats.idf(n) < kindIdf) continue;
+          if (!s.names.has(n)) continue;
           const m = seen.get(t) ?? new Map<string, Set<string>>();
           m.set(n, (m.get(n) ?? new Set()).add(p.id));
           seen.set(t, m);

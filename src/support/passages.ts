@@ -75,9 +75,15 @@ const MAX_CACHED = 5_000;
 
 /**
  * The text whose names may be instances of a kind: an acronym the sentence defines ("search (PAS)")
- * is the paper's own term, and a word styled with inner capitals ("soUrces") spells an acronym.
+ * is the paper's own term, a word styled with inner capitals ("soUrces") spells an acronym, and a
+ * plural acronym names a family.
  */
-const instanceText = (text: string) => text.replace(/\(\s*[\p{L}\p{N}-]+\s*\)/gu, ' ').replace(/(?<![\p{L}\p{N}-])\p{Ll}+\p{Lu}[\p{L}]*/gu, ' ');
+const instanceText = (text: string) =>
+  text
+    .replace(/\(\s*[\p{L}\p{N}-]+\s*\)/gu, ' ')
+    .replace(/(?<![\p{L}\p{N}-])\p{Ll}+\p{Lu}[\p{L}]*/gu, ' ')
+    // A plural acronym ("DNNs", "LLMs") names a family, not one thing.
+    .replace(/\b\p{Lu}{2,}s\b/gu, ' ');
 
 /** The paper analyzed once (memoized by id and abstract). */
 export function analyzePaper(paper: Paper): AnalyzedPaper {
