@@ -1,7 +1,6 @@
 import { ChatError, fetchPaper } from './api.js';
 import { externalLink, h, icon, iconButton, replace, safeUrl } from './dom.js';
-import type { PaperRef } from './chat.js';
-import type { Quote } from './types.js';
+import type { PaperRef, Quote } from './types.js';
 
 export interface PaperView {
   el: HTMLElement;
