@@ -1,7 +1,10 @@
-import { ChatError, streamChat } from './api.js';
+import { ChatError, fetchHealth, fetchPaper, streamChat } from './api.js';
 import { createComposer } from './composer.js';
 import { clip, createConversation, type Turn } from './conversation.js';
+import { citationReport, voteButtons, type FeedbackContext } from './feedback.js';
+import { copyReferences } from './references.js';
 import { createThreadView } from './thread-view.js';
+import { abstentionKind, abstentionLabel } from './turn-view.js';
 import type { PaperRef } from './types.js';
 
 export type { PaperRef } from './types.js';
@@ -48,15 +51,31 @@ export function createChat(o: ChatOptions): Chat {
     void ask(q);
     composer.input.focus();
   };
+  const announce = (text: string) => thread.announce(text);
+  /** Feedback controls show once the server's /health says it takes feedback. */
+  let takesFeedback = false;
+  const feedback: FeedbackContext = { base: o.base, enabled: () => takesFeedback, announce, save: () => conversation.save() };
   const thread = createThreadView(o, {
     openPaper: o.openPaper,
     ask: askAndFocus,
     isLast: conversation.isLast,
-    announce: (text) => thread.announce(text),
+    announce,
     retry(turn) {
       remove(turn);
       void ask(turn.q);
     },
+    votes: (turn) => voteButtons(turn, feedback),
+    report: (turn, id) => citationReport(turn, id, feedback),
+    paperUrls: async (ids) => {
+      const urls = await Promise.all(ids.map((id) => fetchPaper(o.base, id).then((p) => p.url, () => undefined)));
+      return urls.filter((u): u is string => Boolean(u));
+    },
+    copyReferences: (ids) => copyReferences(o.base, ids, announce),
+  });
+  void fetchHealth(o.base).then((health) => {
+    if (health?.feedback !== true) return;
+    takesFeedback = true;
+    for (const turn of conversation.turns) if (turn.status === 'done') thread.render(turn);
   });
 
   function remove(turn: Turn) {
@@ -106,7 +125,8 @@ export function createChat(o: ChatOptions): Chat {
       turn.status = 'done';
       // The answer itself is read from its own live region (aria-busy until now); this adds the outcome.
       const n = turn.result.citations.length;
-      thread.announce(turn.result.abstained ? 'These papers do not answer that.' : `Answer complete, citing ${n} paper${n === 1 ? '' : 's'}.`);
+      const kind = abstentionKind(turn.result);
+      thread.announce(kind ? `${abstentionLabel(kind)}.` : `Answer complete, citing ${n} paper${n === 1 ? '' : 's'}.`);
     } catch (e) {
       const err = e instanceof ChatError ? e : new ChatError('error', 'Something went wrong in this page. Try again.');
       if (err.code === 'aborted') {

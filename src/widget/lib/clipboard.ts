@@ -47,11 +47,12 @@ export async function copyToClipboard(text: string | Promise<string>, near: HTML
 const CONFIRM_MS = 1600;
 
 /**
- * Copies on click and says how it went on the button itself ("Copied", "Copy failed") for a
- * moment, and through `announce` for screen readers.
+ * Says on the button itself how copying went ("Copied", "Copy failed") for a moment, then shows
+ * its own icon and label again; and through `announce` for screen readers. `what` names what was
+ * copied: "the answer".
  */
-export function copyButtonFeedback(button: HTMLButtonElement, idle: [IconName, string], ok: boolean, announce: (text: string) => void, what: string): void {
+export function copyButtonFeedback(button: HTMLButtonElement, idleIcon: IconName | null, idleLabel: string, ok: boolean, announce: (text: string) => void, what: string): void {
   replace(button, icon(ok ? 'check' : 'alert'), h('span', null, ok ? 'Copied' : 'Copy failed'));
-  announce(ok ? `${what} copied to the clipboard.` : `Could not copy the ${what.toLowerCase()}.`);
-  setTimeout(() => replace(button, icon(idle[0]), h('span', null, idle[1])), CONFIRM_MS);
+  announce(ok ? `Copied ${what} to the clipboard.` : `Could not copy ${what}.`);
+  setTimeout(() => replace(button, idleIcon ? icon(idleIcon) : null, h('span', null, idleLabel)), CONFIRM_MS);
 }

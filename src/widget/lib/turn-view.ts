@@ -1,13 +1,17 @@
 import { h, icon, replace } from './dom.js';
-import { renderRich, UNSUPPORTED_NOTE } from './format.js';
+import { hasUrl, renderRich, UNSUPPORTED_NOTE, urlKey } from './format.js';
 import type { HoverCard } from './hover-card.js';
 import type { Turn } from './conversation.js';
-import type { Citation, PaperRef } from './types.js';
+import type { Abstention, ChatResult, Citation, CitationReport, PaperRef } from './types.js';
 
 /**
  * One turn on screen: the question, then the answer's state line (progress, abstention, error),
  * its body (the text with citation chips) and what goes under it (notes, sources, related papers,
  * follow-up questions). The actions row is filled by turn-actions.ts.
+ *
+ * The streamed text shows until the `done` event; then the final answer replaces it, with the
+ * server's citations and unsupported marks. A URL in it is a link only when it is the `url` of a
+ * paper the answer cites (its record from /api/papers/:id); any other URL stays text.
  */
 export interface TurnView {
   turn: Turn;
@@ -18,6 +22,8 @@ export interface TurnView {
   actions: HTMLElement;
   /** The pending animation frame of a scheduled render, or 0. */
   frame: number;
+  /** The URLs of the cited papers' records (urlKey), once asked for: the only URLs shown as links. */
+  links?: Set<string>;
 }
 
 /** What rendering a turn needs from the conversation around it. */
@@ -26,7 +32,30 @@ export interface TurnContext {
   openPaper(ref: PaperRef, trigger: HTMLElement): void;
   ask(question: string): void;
   isLast(turn: Turn): boolean;
+  /** "Wrong citation" feedback for the paper `id` cited by `turn`, when the server takes feedback. */
+  report(turn: Turn, id: string): CitationReport | undefined;
+  /** The `url`s of these papers' records, those that have one. */
+  paperUrls(ids: readonly string[]): Promise<string[]>;
+  /** The "copy as BibTeX / RIS / CSL-JSON" control for these papers. */
+  copyReferences(ids: readonly string[]): HTMLElement;
 }
+
+/** How each kind of abstention is named on its state line and announced. */
+const ABSTAINED: Record<Abstention['kind'], [string, 'info' | 'alert']> = {
+  not_covered: ['These papers don’t answer that', 'info'],
+  not_stated: ['Not stated in the paper', 'info'],
+  false_premise: ['Not what the paper says', 'alert'],
+  refused: ['Not a question about the papers', 'info'],
+};
+
+/** The kind of an abstained answer (one from a server that names none counts as not covered), or null for an answer. */
+export const abstentionKind = (r: ChatResult | undefined): Abstention['kind'] | null => (r?.abstained ? (r.abstention?.kind ?? 'not_covered') : null);
+
+/** The state line's words for an abstained answer. */
+export const abstentionLabel = (kind: Abstention['kind']) => ABSTAINED[kind][0];
+
+/** Abstentions that cite the paper asked about as [1], with its closest quote. */
+const aboutAPaper = (kind: Abstention['kind'] | null) => kind === 'not_stated' || kind === 'false_premise';
 
 export function mountTurn(turn: Turn, id: string): TurnView {
   const state = h('div', { class: 'pc-state' });
@@ -42,7 +71,10 @@ export function mountTurn(turn: Turn, id: string): TurnView {
   return { turn, el, state, body, extra, actions, frame: 0 };
 }
 
-export const citationRef = (c: Citation): PaperRef => ({ id: c.id, title: c.title, n: c.n, ...(c.quote ? { quote: c.quote } : {}) });
+function citationRef(c: Citation, turn: Turn, ctx: TurnContext): PaperRef {
+  const report = ctx.report(turn, c.id);
+  return { id: c.id, title: c.title, n: c.n, ...(c.quote ? { quote: c.quote } : {}), ...(report ? { report } : {}) };
+}
 
 /** Re-renders `container` through `fn`, keeping keyboard focus on the equivalent control. */
 export function keepFocus(container: HTMLElement, fn: () => void) {
@@ -79,7 +111,8 @@ function renderState({ turn, state }: TurnView) {
   } else if (turn.status === 'error') {
     replace(state, icon('alert'), h('span', null, turn.error?.message ?? 'Something went wrong.'));
   } else if (r?.abstained) {
-    replace(state, icon('info'), h('span', null, 'These papers don’t answer that'));
+    const [label, glyph] = ABSTAINED[abstentionKind(r)!];
+    replace(state, icon(glyph), h('span', null, label));
   } else if (turn.status === 'stopped') {
     replace(state, icon('info'), h('span', null, 'Stopped'));
   } else replace(state);
@@ -88,11 +121,12 @@ function renderState({ turn, state }: TurnView) {
 }
 
 /** The final answer with its citations, or the streamed text with the candidate sources. */
-function renderBody({ turn, body }: TurnView, ctx: TurnContext) {
+function renderBody(view: TurnView, ctx: TurnContext) {
+  const { turn, body } = view;
   const r = turn.result;
   body.setAttribute('aria-busy', String(turn.status === 'streaming'));
   keepFocus(body, () => {
-    const refs = new Map<number, PaperRef>(r ? r.citations.map((c) => [c.n, citationRef(c)]) : turn.sources.map((c) => [c.n, { id: c.id, title: c.title, n: c.n }]));
+    const refs = new Map<number, PaperRef>(r ? r.citations.map((c) => [c.n, citationRef(c, turn, ctx)]) : turn.sources.map((c) => [c.n, { id: c.id, title: c.title, n: c.n }]));
     const text = r ? r.answer : turn.text;
     const flagged = r?.unsupported?.map((u) => u.sentence) ?? [];
     replace(
@@ -104,6 +138,7 @@ function renderBody({ turn, body }: TurnView, ctx: TurnContext) {
           return ref ? chipButton(n, ref, ctx) : null;
         },
         flagged,
+        (href) => Boolean(view.links?.has(urlKey(href)!)),
       ),
     );
     if (turn.status === 'streaming' && text) {
@@ -112,13 +147,27 @@ function renderBody({ turn, body }: TurnView, ctx: TurnContext) {
       last?.appendChild(h('span', { class: 'pc-caret', 'aria-hidden': 'true' }));
     }
   });
+  // The cited papers' records say which URLs may be links; asked for once, and only when there is a URL.
+  if (r && !view.links && r.citations.length && hasUrl(r.answer)) {
+    view.links = new Set();
+    void ctx.paperUrls(r.citations.map((c) => c.id)).then((urls) => {
+      view.links = new Set(urls.map(urlKey).filter((u): u is string => Boolean(u)));
+      if (view.links.size && turn.result === r) renderBody(view, ctx);
+    });
+  }
 }
 
 function renderExtra({ turn, extra }: TurnView, ctx: TurnContext) {
   const r = turn.result;
+  const kind = abstentionKind(r);
   keepFocus(extra, () => {
     replace(extra);
     if (!r) return;
+    // The paper's closest passage, unless the answer already quotes it.
+    const closest = aboutAPaper(kind) ? r.citations[0]?.quote : undefined;
+    if (closest && !r.answer.includes(closest.text)) {
+      extra.appendChild(h('figure', { class: 'pc-closest' }, h('figcaption', null, 'Closest passage in the abstract'), h('blockquote', null, closest.text)));
+    }
     if (r.fallback) extra.appendChild(h('p', { class: 'pc-note' }, icon('info'), h('span', null, `Answered from the abstracts directly: ${r.fallback}`)));
     if (r.unsupported?.length) {
       const n = r.unsupported.length;
@@ -128,8 +177,10 @@ function renderExtra({ turn, extra }: TurnView, ctx: TurnContext) {
     }
     if (r.citations.length) {
       const items = h('ol', { class: 'pc-sources' });
-      for (const c of r.citations) items.appendChild(h('li', null, paperButton(citationRef(c), `src-${c.n}`, h('span', { class: 'pc-source-n' }, String(c.n)), ctx)));
-      extra.appendChild(list('Sources', items));
+      for (const c of r.citations) items.appendChild(h('li', null, paperButton(citationRef(c, turn, ctx), `src-${c.n}`, h('span', { class: 'pc-source-n' }, String(c.n)), ctx)));
+      const block = list(aboutAPaper(kind) ? 'The paper asked about' : 'Sources', items);
+      block.firstElementChild!.after(ctx.copyReferences(r.citations.map((c) => c.id)));
+      extra.appendChild(block);
     }
     if (r.related?.length) {
       const items = h('ul', { class: 'pc-sources pc-sources--related' });
@@ -154,8 +205,11 @@ export function renderTurn(view: TurnView, ctx: TurnContext) {
     cancelAnimationFrame(view.frame);
     view.frame = 0;
   }
+  const kind = abstentionKind(view.turn.result);
   view.el.dataset.status = view.turn.status;
-  view.el.classList.toggle('pc-turn--abstained', Boolean(view.turn.result?.abstained));
+  view.el.classList.toggle('pc-turn--abstained', Boolean(kind));
+  if (kind) view.el.dataset.kind = kind;
+  else delete view.el.dataset.kind;
   renderState(view);
   renderBody(view, ctx);
   renderExtra(view, ctx);
