@@ -146,6 +146,9 @@ export async function startContractApp(env: Record<string, string> = {}): Promis
       return;
     }
     given(chat.done);
+    // The real app's origin guard is not on this path: CORS as it would send.
+    const origin = c.req.header('origin');
+    if (origin && allowed.includes(origin)) c.header('Access-Control-Allow-Origin', origin);
     return streamSSE(c, async (sse) => {
       await sse.writeSSE({ event: 'sources', data: JSON.stringify({ sources: chat.sources }) });
       for (const text of chat.deltas) {
