@@ -1,6 +1,6 @@
 /** The chat page served at `GET /`: a full-window answer engine over the paper abstracts. */
 import css from './page.css';
-import chatCss from './lib/chat.css';
+import { chatCss } from './lib/styles.js';
 import { createChat, type PaperRef } from './lib/chat.js';
 import { fetchHealth } from './lib/api.js';
 import { h, icon } from './lib/dom.js';
