@@ -25,28 +25,8 @@ export const ChatRequestSchema = z.object({
   stream: z.boolean().default(false),
 });
 
-export const HealthSchema = z.object({
-  /** `degraded` (HTTP 503) when a real search through the index fails: the service cannot answer. */
-  status: z.enum(['ok', 'degraded']),
-  /** What failed, when degraded. */
-  problem: z.string().optional(),
-  papers: z.number().int(),
-  dense: z.boolean(),
-  embedder: z.string(),
-  /** Why dense retrieval is off, when it is. */
-  denseUnavailable: z.string().optional(),
-  llm: z.string(),
-});
-export type Health = z.infer<typeof HealthSchema>;
-
-export const PaperResponseSchema = z.object({
-  id: z.string(),
-  title: z.string(),
-  abstract: z.string(),
-  url: z.string().optional(),
-  authors: z.array(z.string()).optional(),
-  year: z.number().optional(),
-});
+export { HealthSchema, type Health } from '../protocol/health.js';
+export { PaperSchema as PaperResponseSchema } from '../protocol/papers.js';
 
 export const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

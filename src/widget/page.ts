@@ -1,7 +1,8 @@
 /** The chat page served at `GET /`: a full-window answer engine over the paper abstracts. */
 import css from './page.css';
-import chatCss from './lib/chat.css';
+import { chatCss } from './lib/styles.js';
 import { createChat, type PaperRef } from './lib/chat.js';
+import { fetchHealth } from './lib/api.js';
 import { h, icon } from './lib/dom.js';
 import { createPaperView } from './lib/paper.js';
 import { EXAMPLES } from './lib/examples.js';
@@ -74,9 +75,6 @@ document.addEventListener('keydown', (e) => {
 chat.input.focus();
 
 // "224 papers" in the header, when the server says so.
-fetch(`${base}/health`)
-  .then((r) => (r.ok ? r.json() : null))
-  .then((health: { papers?: number; llm?: string } | null) => {
-    if (typeof health?.papers === 'number') meta.textContent = `${health.papers} paper abstracts`;
-  })
-  .catch(() => {});
+void fetchHealth(base).then((health) => {
+  if (typeof health?.papers === 'number') meta.textContent = `${health.papers} paper abstracts`;
+});

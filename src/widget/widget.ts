@@ -8,7 +8,7 @@
  * to the API of the origin the script came from, keeps the conversation in sessionStorage, and
  * exposes `window.PaperChat.open() / .close() / .toggle() / .ask(question) / .reset()`.
  */
-import chatCss from './lib/chat.css';
+import { chatCss } from './lib/styles.js';
 import css from './widget.css';
 import { createChat } from './lib/chat.js';
 import { h, icon, iconButton, replace, setAttrs } from './lib/dom.js';

@@ -33,24 +33,26 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The environment of a test server: loopback, a fresh lexical index in `dir`, no LLM, no rate limit; `env` on top. */
+export function testEnv(dir: string, env: Record<string, string> = {}): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    INDEX_DIR: join(dir, 'index'),
+    MODELS_DIR: join(dir, 'models'),
+    ALLOW_REMOTE_MODELS: 'false',
+    OPENAI_API_KEY: '',
+    OPENAI_BASE_URL: '',
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...env,
+  };
+}
+
 /** The real app on a free port, with a fresh lexical index in a temp dir. */
 export async function startApp(env: Record<string, string> = {}): Promise<App> {
   const dir = await mkdtemp(join(tmpdir(), 'paper-chat-browser-'));
-  const server = await startServer(
-    {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      INDEX_DIR: join(dir, 'index'),
-      MODELS_DIR: join(dir, 'models'),
-      ALLOW_REMOTE_MODELS: 'false',
-      OPENAI_API_KEY: '',
-      OPENAI_BASE_URL: '',
-      RATE_LIMIT_PER_MINUTE: '0',
-      ...env,
-    },
-    () => {},
-  );
+  const server = await startServer(testEnv(dir, env), () => {});
   return {
     url: server.url,
     close: async () => {

@@ -189,7 +189,7 @@ describe('chat page', () => {
     await ctx.close();
   });
 
-  it('shows an abstained answer as a muted card; only a near miss lists related papers, a question about nothing lists none', async () => {
+  it('shows an abstained answer as a muted card; a near miss lists related papers or cites the paper asked about, a question about nothing lists none', async () => {
     const { ctx, page } = await newPage('dark');
     const off = await ask(page, 'How do I bake sourdough bread?');
     expect(off.abstained).toBe(true);
@@ -202,21 +202,26 @@ describe('chat page', () => {
     const turn = lastTurn(page);
     await page.locator('.pc-turn[data-status=done]').nth(1).waitFor();
     await expect(turn.getAttribute('class')).resolves.toContain('pc-turn--abstained');
-    await expect(turn.locator('.pc-state').textContent()).resolves.toMatch(/don.t answer/);
+    // The state line names the kind (a server that names none: not covered).
+    const kind = done.abstention?.kind ?? 'not_covered';
+    await expect(turn.getAttribute('data-kind')).resolves.toBe(kind);
+    await expect(turn.locator('.pc-state').textContent()).resolves.toBe(kind === 'not_stated' ? 'Not stated in the paper' : 'These papers don’t answer that');
     await expect(turn.locator('.pc-body').textContent()).resolves.toContain('does not state the number of GPUs');
     expect(await turn.locator('.pc-state svg').count()).toBe(1); // the info icon
-    expect(await turn.locator('.pc-body .pc-chip').count()).toBe(0);
+    // The paper asked about is cited as [1] (not stated), or the near misses are listed as related.
+    expect(await turn.locator('.pc-body .pc-chip').allTextContents()).toEqual([...done.answer.matchAll(/\[(\d+)\]/g)].map((m) => m[1]));
     const related = done.related ?? [];
-    expect(related.length).toBeGreaterThan(0);
-    await expect(turn.locator('.pc-list-title').filter({ hasText: /do not answer/ }).count()).resolves.toBe(1);
+    expect(related.length + done.citations.length).toBeGreaterThan(0);
+    await expect(turn.locator('.pc-list-title').filter({ hasText: /do not answer/ }).count()).resolves.toBe(related.length ? 1 : 0);
     expect(await turn.locator('.pc-sources--related .pc-source-title').allTextContents()).toEqual(related.map((r) => r.title));
     // It looks different from an answer: a bordered, tinted card.
     const style = await turn.locator('.pc-a').evaluate((el) => ({ border: getComputedStyle(el).borderTopStyle, bg: getComputedStyle(el).backgroundColor }));
-    expect(style.border).toBe('dashed');
+    expect(style.border).toBe(kind === 'not_covered' ? 'dashed' : 'solid');
     expect(style.bg).not.toBe('rgba(0, 0, 0, 0)');
-    await turn.locator('.pc-sources--related .pc-source').first().click();
+    const shown = related[0] ?? done.citations[0]!;
+    await turn.locator('.pc-source').first().click();
     await page.locator('.pc-paper-abstract').first().waitFor();
-    await expect(page.locator('.pc-paper-title').textContent()).resolves.toBe(related[0]!.title);
+    await expect(page.locator('.pc-paper-title').textContent()).resolves.toBe(shown.title);
     await page.keyboard.press('Escape');
     await page.screenshot({ path: `${ARTIFACTS}page-abstained-dark.png`, animations: 'disabled' });
     await ctx.close();

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { ChatMessage, ChatResult, Paper, Source } from './types.js';
+import type { ChatMessage, ChatResult, CiteFormat, FeedbackRequest, Health, Paper, Source } from './types.js';
 
 /** A failure worth showing the reader: `message` is written for people. */
 export class ChatError extends Error {
@@ -60,6 +60,19 @@ async function networkError(base: string): Promise<ChatError> {
 
 const aborted = () => new ChatError('aborted', 'Stopped.');
 
+/** A request to the API: rejects with a ChatError when it fails without a response or with a non-2xx one. */
+async function call(base: string, path: string, init: RequestInit = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(`${base}${path}`, { credentials: 'omit', ...init });
+  } catch {
+    if (init.signal?.aborted) throw aborted();
+    throw await networkError(base);
+  }
+  if (!res.ok) throw await errorFrom(res);
+  return res;
+}
+
 /**
  * POSTs the conversation to `/api/chat` with `stream: true` and parses the SSE reply
  * (fetch + ReadableStream + eventsource-parser; EventSource cannot POST). Calls the handlers as
@@ -67,20 +80,12 @@ const aborted = () => new ChatError('aborted', 'Stopped.');
  * when `signal` fires).
  */
 export async function streamChat(base: string, messages: ChatMessage[], handlers: StreamHandlers, signal: AbortSignal): Promise<ChatResult> {
-  let res: Response;
-  try {
-    res = await fetch(`${base}/api/chat`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-      body: JSON.stringify({ messages, stream: true }),
-      credentials: 'omit',
-      signal,
-    });
-  } catch {
-    if (signal.aborted) throw aborted();
-    throw await networkError(base);
-  }
-  if (!res.ok) throw await errorFrom(res);
+  const res = await call(base, '/api/chat', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+    body: JSON.stringify({ messages, stream: true }),
+    signal,
+  });
   if (!/text\/event-stream/i.test(res.headers.get('content-type') ?? '') || !res.body) {
     const body: unknown = await res.json().catch(() => null);
     if (isResult(body)) return body;
@@ -136,10 +141,8 @@ export function fetchPaper(base: string, id: string): Promise<Paper> {
   const key = `${base}\n${id}`;
   let p = papers.get(key);
   if (!p) {
-    p = fetch(`${base}/api/papers/${encodeURIComponent(id)}`, { credentials: 'omit', headers: { Accept: 'application/json' } })
-      .catch(async () => Promise.reject(await networkError(base)))
+    p = call(base, `/api/papers/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } })
       .then(async (res) => {
-        if (!res.ok) throw await errorFrom(res);
         const body = (await res.json()) as Paper;
         if (!isObject(body) || typeof body.abstract !== 'string') throw new ChatError('bad_response', 'The server sent a paper this page does not understand.');
         return body;
@@ -148,4 +151,32 @@ export function fetchPaper(base: string, id: string): Promise<Paper> {
     papers.set(key, p);
   }
   return p;
+}
+
+const healths = new Map<string, Promise<Partial<Health> | null>>();
+
+/**
+ * `GET /health`, once per page: what the server offers (`feedback`), or null when it cannot be
+ * read (unreachable, or a server that does not send this origin CORS headers on it).
+ */
+export function fetchHealth(base: string): Promise<Partial<Health> | null> {
+  let p = healths.get(base);
+  if (!p) {
+    p = fetch(`${base}/health`, { credentials: 'omit', headers: { Accept: 'application/json' } })
+      .then((r) => r.json())
+      .then((body: unknown) => (isObject(body) ? (body as Partial<Health>) : null))
+      .catch(() => null);
+    healths.set(base, p);
+  }
+  return p;
+}
+
+/** `POST /api/feedback`; resolves when the server took it (201), rejects with a ChatError. */
+export async function sendFeedback(base: string, body: FeedbackRequest): Promise<void> {
+  await call(base, '/api/feedback', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** `GET /api/papers/:id/cite?format=`: one paper's reference as text (CSL-JSON: an array of one item). */
+export async function fetchCite(base: string, id: string, format: CiteFormat): Promise<string> {
+  return (await call(base, `/api/papers/${encodeURIComponent(id)}/cite?format=${format}`)).text();
 }

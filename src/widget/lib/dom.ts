@@ -54,6 +54,9 @@ export const ICONS = {
   search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM20 20l-4-4',
   spark: 'M12 3l2 6 6 2-6 2-2 6-2-6-6-2 6-2z',
   link: 'M14 4h6v6M20 4l-9 9M18 14v6H4V6h6',
+  up: 'M7 11v9H4v-9zM7 11l4-8a2 2 0 0 1 3 2l-1 5h6a2 2 0 0 1 2 2l-2 7a2 2 0 0 1-2 1H7',
+  down: 'M17 13V4h3v9zM17 13l-4 8a2 2 0 0 1-3-2l1-5H5a2 2 0 0 1-2-2l2-7a2 2 0 0 1 2-1h10',
+  flag: 'M5 21V4M5 4h12l-2 4 2 4H5',
 } as const;
 export type IconName = keyof typeof ICONS;
 

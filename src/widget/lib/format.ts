@@ -4,17 +4,28 @@ import { externalLink, h, safeUrl } from './dom.js';
 /**
  * A tiny Markdown subset rendered by building DOM nodes (never HTML strings): paragraphs, line
  * breaks, bullet and numbered lists, **bold**, `code`, http(s) links, and citation markers
- * (`[1]`, `[1, 2]`, `[1][2]`), which become chips through `chip(n)`.
+ * (`[1]`, `[1, 2]`, `[1][2]`), which become chips through `chip(n)`. A URL becomes a link only
+ * when `linkable(href)` allows it; otherwise it stays text.
  */
 
 /** Marker groups use the one grammar of src/protocol/markers.ts, as the server's validation does. */
-const INLINE = new RegExp(
-  `(?<marker>${MARKER_GROUP.source})|` + /\*\*(?<bold>[^*\n]+?)\*\*|`(?<code>[^`\n]+)`|(?<url>https?:\/\/[^\s<>"'()[\]]*[^\s<>"'()[\].,;:!?])/.source,
-  'g',
-);
+const URL_SOURCE = /https?:\/\/[^\s<>"'()[\]]*[^\s<>"'()[\].,;:!?]/.source;
+const INLINE = new RegExp(`(?<marker>${MARKER_GROUP.source})|` + /\*\*(?<bold>[^*\n]+?)\*\*|`(?<code>[^`\n]+)`|/.source + `(?<url>${URL_SOURCE})`, 'g');
+
+/** Whether `text` holds an http(s) URL. */
+export const hasUrl = (text: string) => new RegExp(URL_SOURCE).test(text);
+
+/** A URL as links are compared: normalized by the URL parser, without a trailing slash; null for anything but http(s). */
+export const urlKey = (raw: string) => safeUrl(raw)?.replace(/\/$/, '') ?? null;
 const LIST_ITEM = /^\s*(?:[-*•]|(\d+)[.)])\s+(.*)$/;
 
 export type ChipFactory = (n: number) => Node | null;
+
+interface Inline {
+  chip: ChipFactory;
+  /** Whether a URL (normalized by the URL parser) may become a link. */
+  linkable(href: string): boolean;
+}
 
 /** What the server reported as not found in the cited abstracts: the claims as written in the answer. */
 export const UNSUPPORTED_NOTE = 'not found in the cited abstract';
@@ -23,17 +34,17 @@ export const UNSUPPORTED_NOTE = 'not found in the cited abstract';
  * Inline content of one line, with every flagged claim it contains wrapped in a marked span that
  * says, to sighted and screen-reader users alike, that the cited abstract does not bear it out.
  */
-function inlineFlagged(line: string, chip: ChipFactory, flagged: readonly string[]): Node[] {
+function inlineFlagged(line: string, o: Inline, flagged: readonly string[]): Node[] {
   const hit = flagged.map((f) => ({ f, at: f ? line.indexOf(f) : -1 })).filter((x) => x.at >= 0).sort((a, b) => a.at - b.at)[0];
-  if (!hit) return inline(line, chip);
-  const mark = h('span', { class: 'pc-unsupported', title: `Not verified: ${UNSUPPORTED_NOTE}` }, ...inline(hit.f, chip), h('span', { class: 'pc-unsupported-note' }, ` (${UNSUPPORTED_NOTE})`));
-  return [...inline(line.slice(0, hit.at), chip), mark, ...inlineFlagged(line.slice(hit.at + hit.f.length), chip, flagged)];
+  if (!hit) return inline(line, o);
+  const mark = h('span', { class: 'pc-unsupported', title: `Not verified: ${UNSUPPORTED_NOTE}` }, ...inline(hit.f, o), h('span', { class: 'pc-unsupported-note' }, ` (${UNSUPPORTED_NOTE})`));
+  return [...inline(line.slice(0, hit.at), o), mark, ...inlineFlagged(line.slice(hit.at + hit.f.length), o, flagged)];
 }
 
 /** The source numbers of a marker group such as `[1, 2]` or `[1-3]`; none for brackets that hold no citation. */
 export const markerNumbers = (group: string): number[] => parseMarkerGroup(group.slice(1, -1)) ?? [];
 
-function inline(text: string, chip: ChipFactory, out: Node[] = []): Node[] {
+function inline(text: string, o: Inline, out: Node[] = []): Node[] {
   let last = 0;
   for (const m of text.matchAll(INLINE)) {
     const i = m.index ?? 0;
@@ -41,26 +52,29 @@ function inline(text: string, chip: ChipFactory, out: Node[] = []): Node[] {
     last = i + m[0].length;
     const { marker, bold, code, url } = m.groups ?? {};
     if (marker) {
-      const chips = markerNumbers(marker).map(chip);
+      const chips = markerNumbers(marker).map(o.chip);
       if (chips.every(Boolean)) {
         const group = h('span', { class: 'pc-chips' });
         for (const c of chips) group.appendChild(c!);
         out.push(group);
       } else out.push(document.createTextNode(m[0]));
-    } else if (bold !== undefined) out.push(h('strong', null, ...inline(bold, chip)));
+    } else if (bold !== undefined) out.push(h('strong', null, ...inline(bold, o)));
     else if (code !== undefined) out.push(h('code', null, code));
     else if (url) {
       const href = safeUrl(url);
-      out.push(href ? externalLink(href, url) : document.createTextNode(url));
+      out.push(href && o.linkable(href) ? externalLink(href, url) : document.createTextNode(url));
     }
   }
   if (last < text.length) out.push(document.createTextNode(text.slice(last)));
   return out;
 }
 
-/** Renders `text` into a fragment of block elements; `flagged` claims (exact substrings of a line) are marked. */
-export function renderRich(text: string, chip: ChipFactory, flagged: readonly string[] = []): DocumentFragment {
-  const content = (line: string) => inlineFlagged(line, chip, flagged);
+/**
+ * Renders `text` into a fragment of block elements; `flagged` claims (exact substrings of a line)
+ * are marked. No URL is a link unless `linkable` says so.
+ */
+export function renderRich(text: string, chip: ChipFactory, flagged: readonly string[] = [], linkable: (href: string) => boolean = () => false): DocumentFragment {
+  const content = (line: string) => inlineFlagged(line, { chip, linkable }, flagged);
   const frag = document.createDocumentFragment();
   for (const block of text.trim().split(/\n\s*\n/)) {
     if (!block.trim()) continue;

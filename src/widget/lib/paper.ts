@@ -1,7 +1,7 @@
 import { ChatError, fetchPaper } from './api.js';
 import { externalLink, h, icon, iconButton, replace, safeUrl } from './dom.js';
-import type { PaperRef } from './chat.js';
-import type { Quote } from './types.js';
+import { reportButton } from './feedback.js';
+import type { PaperRef, Quote } from './types.js';
 
 export interface PaperView {
   el: HTMLElement;
@@ -30,19 +30,21 @@ function abstractWithQuote(abstract: string, quote: Quote | undefined): HTMLElem
 /**
  * A paper's title and abstract (fetched from `/api/papers/:id`), shown beside or over the chat.
  * Opening moves focus to its heading; closing (button or Escape) returns focus to the chip or
- * source that opened it.
+ * source that opened it. A cited paper may offer "wrong citation" feedback (`ref.report`).
  */
 export function createPaperView(o: { base: string; idPrefix: string; closeLabel: string; closeIcon: 'close' | 'back'; onToggle?(open: boolean): void }): PaperView {
   const titleId = `${o.idPrefix}-paper-title`;
   const eyebrow = h('p', { class: 'pc-paper-eyebrow' });
   const title = h('h2', { class: 'pc-paper-title', id: titleId, tabindex: -1 });
   const content = h('div', { class: 'pc-paper-content' });
+  /** "Wrong citation", when the paper is shown as a citation of an answer that takes feedback. */
+  const report = h('div', { class: 'pc-paper-feedback' });
   const close = iconButton(o.closeIcon, o.closeLabel, 'pc-icon-btn pc-paper-close', true);
   const el = h(
     'aside',
     { class: 'pc-paper', 'aria-labelledby': titleId, hidden: true },
     h('div', { class: 'pc-paper-head' }, eyebrow, close),
-    h('div', { class: 'pc-paper-scroll' }, title, content),
+    h('div', { class: 'pc-paper-scroll' }, title, report, content),
   );
   let trigger: HTMLElement | null = null;
   let current: string | null = null;
@@ -64,6 +66,7 @@ export function createPaperView(o: { base: string; idPrefix: string; closeLabel:
       const mine = ++token;
       replace(eyebrow, icon('doc'), h('span', null, ref.n ? `Source ${ref.n}${ref.quote ? ' · quoted sentence highlighted' : ''}` : 'Related paper'));
       title.textContent = ref.title;
+      replace(report, ref.report ? reportButton(ref.report) : null);
       replace(content, h('div', { class: 'pc-skeleton', 'aria-hidden': 'true' }, h('span'), h('span'), h('span')), h('p', { class: 'pc-sr' }, 'Loading the abstract…'));
       el.setAttribute('aria-busy', 'true');
       el.hidden = false;
