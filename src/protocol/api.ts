@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { ChatMessageSchema } from '../protocol/chat.js';
-import { MAX_TURNS } from '../protocol/limits.js';
+
+/**
+ * The wire contract of the product's own routes (DESIGN.md): request and response bodies, one
+ * definition for the server (validation, OpenAPI), the widget and the Worker. No runtime imports
+ * beyond zod.
+ */
+import { ChatMessageSchema } from './chat.js';
+import { MAX_TURNS } from './limits.js';
 
 export const SearchRequestSchema = z.object({
   query: z.string().trim().min(1, 'query must not be empty').max(2000, 'query may hold at most 2000 characters'),
@@ -36,6 +42,8 @@ export const HealthSchema = z.object({
   /** Why dense retrieval is off, when it is. */
   denseUnavailable: z.string().optional(),
   llm: z.string(),
+  /** Whether `POST /api/feedback` exists (FEEDBACK and a database): clients hide the buttons when false. */
+  feedback: z.boolean(),
 });
 export type Health = z.infer<typeof HealthSchema>;
 
