@@ -71,7 +71,7 @@ export function reportText(r: CoverageReport): string {
     for (const e of t.examples) out.push(`     - ${e}`);
   });
   out.push('');
-  if (!r.neverCited) out.push('Papers never cited: not listed (the papers are not held in memory)');
+  if (!r.neverCited) out.push('Papers never cited: not listed (no index here, or its papers live in D1)');
   else {
     out.push(`Papers never cited: ${r.neverCited.total}`);
     for (const p of r.neverCited.papers) out.push(`  - ${p.title}  (${p.id})`);
@@ -90,7 +90,7 @@ export function reportHtml(r: CoverageReport): string {
     ? `<ol>${r.topics.map((t) => `<li><strong>${escape(t.label)}</strong>: ${t.count} (${escape(decisionsText(t))})<ul>${t.examples.map((e) => `<li>${escape(e)}</li>`).join('')}</ul></li>`).join('')}</ol>`
     : '<p>None logged yet.</p>';
   const never = !r.neverCited
-    ? '<p>Not listed: the papers are not held in memory.</p>'
+    ? '<p>Not listed: the papers are not held in memory (D1).</p>'
     : `<p>${r.neverCited.total} papers.</p><ul>${r.neverCited.papers.map((p) => `<li>${escape(p.title)} <code>${escape(p.id)}</code></li>`).join('')}</ul>`;
   const rows = r.feedback.byPaper.map((f) => `<tr><td>${escape(f.title)} <code>${escape(f.paper)}</code></td><td>${f.up}</td><td>${f.down}</td><td>${f.wrongCitation}</td></tr>`).join('');
   return `<!doctype html>
