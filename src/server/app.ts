@@ -37,6 +37,7 @@ const ALLOWED_METHODS: readonly [string, string][] = [
   ['/v1/models', 'GET, HEAD, OPTIONS'],
   ['/v1/models/:model', 'GET, HEAD, OPTIONS'],
   ['/v1/chat/completions', 'POST, OPTIONS'],
+  ['/mcp', 'POST, OPTIONS'],
   ['/openapi.json', 'GET, HEAD'],
   ['/docs', 'GET, HEAD'],
   ['/admin', 'GET, HEAD'],

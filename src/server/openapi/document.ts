@@ -52,7 +52,10 @@ function paths(options: DocumentOptions): ZodOpenApiPathsObject {
   const p: ZodOpenApiPathsObject = {
     '/health': {
       get: op('Health', 'Counts, retrieval and answer modes, after a real search through the index: 200 `ok`, or 503 `degraded` saying what failed. `feedback` tells clients whether to show the feedback buttons.', ['service'], {
-        responses: { '200': { description: 'Serving.', content: json(HealthSchema) }, '503': { description: 'Degraded: the index cannot answer.', content: json(HealthSchema) } },
+        responses: {
+          '200': { description: 'Serving.', content: json(HealthSchema) },
+          '503': { description: 'Degraded (the index cannot answer: the health body says why), or shutting down (an error body).', content: json(z.union([HealthSchema, ErrorBodySchema])) },
+        },
       }),
     },
     '/api/search': {

@@ -8,25 +8,23 @@ import { createMcpServer } from '../mcp.js';
 const rpcError = (code: number, message: string) => ({ jsonrpc: '2.0' as const, error: { code, message }, id: null });
 
 /**
- * `/mcp`: the MCP server over Streamable HTTP, stateless (each POST is answered on its own, as
- * JSON: no session to keep, so any instance can answer). The app's origin rules, body limit, rate
+ * `POST /mcp`: the MCP server over Streamable HTTP, stateless (each POST is answered on its own,
+ * as JSON: no session to keep, so any instance can answer; no GET stream, no DELETE). The app's origin rules, body limit, rate
  * limit (a tools/call of ask_papers counts as a chat) and chat slots apply before it.
  */
 export function mcpRoutes(deps: { retriever: Retriever; answerer: Answerer }) {
-  return new Hono().all('/mcp', async (c) => {
+  return new Hono().post('/mcp', async (c) => {
     let parsedBody: unknown;
-    if (c.req.method === 'POST') {
-      try {
-        parsedBody = JSON.parse(await c.req.text());
-      } catch {
-        return c.json(rpcError(-32700, 'Parse error: the request body is not valid JSON.'), 400);
-      }
+    try {
+      parsedBody = JSON.parse(await c.req.text());
+    } catch {
+      return c.json(rpcError(-32700, 'Parse error: the request body is not valid JSON.'), 400);
     }
     const server = createMcpServer(deps);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
     try {
-      return await transport.handleRequest(c.req.raw, parsedBody === undefined ? {} : { parsedBody });
+      return await transport.handleRequest(c.req.raw, { parsedBody });
     } finally {
       await server.close();
     }
