@@ -18,25 +18,29 @@ export function answerSignal(request: Request, stop?: AbortSignal): { signal: Ab
 
 /**
  * Runs the answerer to its end, for routes that answer in one piece (the OpenAI route without
- * streaming, MCP): the sources it offered and its result. An `error` event is an ApiError (500),
- * a shutdown a 503.
+ * streaming, MCP): the sources it offered and its result. An `error` event is an ApiError (500).
  */
-export async function collectAnswer(answerer: Answerer, messages: ChatMessage[], request: Request, stop?: AbortSignal): Promise<{ sources: Source[]; result: ChatResult }> {
-  const run = answerSignal(request, stop);
+export async function collectAnswer(answerer: Answerer, messages: ChatMessage[], signal?: AbortSignal): Promise<{ sources: Source[]; result: ChatResult }> {
   let sources: Source[] = [];
   let result: ChatResult | null = null;
+  for await (const event of answerer.answer(messages, signal ? { signal } : {})) {
+    if (event.type === 'sources') sources = event.sources;
+    if (event.type === 'done') result = event.result;
+    if (event.type === 'error') throw new ApiError(500, event.code, event.message);
+  }
+  if (!result) throw new ApiError(500, 'no_answer', 'The answerer produced no answer. Try again.');
+  return { sources, result };
+}
+
+/** `collectAnswer` under the request's signal and the server's shutdown: a shutdown is a 503. */
+export async function collectForRequest(answerer: Answerer, messages: ChatMessage[], request: Request, stop?: AbortSignal): Promise<{ sources: Source[]; result: ChatResult }> {
+  const run = answerSignal(request, stop);
   try {
-    for await (const event of answerer.answer(messages, { signal: run.signal })) {
-      if (event.type === 'sources') sources = event.sources;
-      if (event.type === 'done') result = event.result;
-      if (event.type === 'error') throw new ApiError(500, event.code, event.message);
-    }
+    return await collectAnswer(answerer, messages, run.signal);
   } catch (e) {
     if (run.stopped()) throw new ApiError(503, 'shutting_down', SHUTDOWN_MESSAGE);
     throw e;
   } finally {
     run.release();
   }
-  if (!result) throw new ApiError(500, 'no_answer', 'The answerer produced no answer. Try again.');
-  return { sources, result };
 }

@@ -3,6 +3,7 @@ import type { Answerer } from '../answer/answerer.js';
 import { AskPapersInput, AskPapersOutput, GetPaperInput, GetPaperOutput, SearchPapersInput, SearchPapersOutput } from '../protocol/mcp.js';
 import type { ChatResult } from '../protocol/chat.js';
 import type { Retriever } from '../retrieval/retriever.js';
+import { collectAnswer } from './answering.js';
 import { searchResults } from './routes/search.js';
 
 /** The server's name and version as MCP clients see them. */
@@ -21,17 +22,6 @@ export function answerText(result: ChatResult): string {
   }
   if (result.verified !== undefined) lines.push('', `Verified against the cited abstracts: ${Math.round(result.verified * 100)}% of cited claims.`);
   return lines.join('\n');
-}
-
-/** Runs the answerer to its end: its result, or the error event's message as an Error. */
-export async function answerOf(answerer: Answerer, question: string, signal?: AbortSignal): Promise<ChatResult> {
-  let result: ChatResult | null = null;
-  for await (const event of answerer.answer([{ role: 'user', content: question }], signal ? { signal } : {})) {
-    if (event.type === 'done') result = event.result;
-    if (event.type === 'error') throw new Error(event.message);
-  }
-  if (!result) throw new Error('The answerer produced no answer. Try again.');
-  return result;
 }
 
 /**
@@ -84,7 +74,7 @@ export function createMcpServer(deps: { retriever: Retriever; answerer: Answerer
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ question }, extra) => {
-      const result = await answerOf(deps.answerer, question, extra.signal);
+      const { result } = await collectAnswer(deps.answerer, [{ role: 'user', content: question }], extra.signal);
       return { content: [{ type: 'text', text: answerText(result) }], structuredContent: result };
     },
   );

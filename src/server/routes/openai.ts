@@ -6,7 +6,7 @@ import { ChatRequestSchema } from '../../protocol/api.js';
 import type { ChatMessage, ChatResult, Source } from '../../protocol/chat.js';
 import { ChatCompletionRequestSchema, OPENAI_MODEL_ID, type ChatCompletion, type ChatCompletionChunk } from '../../protocol/openai.js';
 import type { Retriever } from '../../retrieval/retriever.js';
-import { answerSignal, collectAnswer, SHUTDOWN_MESSAGE } from '../answering.js';
+import { answerSignal, collectForRequest, SHUTDOWN_MESSAGE } from '../answering.js';
 import { ApiError, describeZodError } from '../errors.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { completionCitations, estimateTokens, idsOf, sourcesList, toChatMessages } from '../openai/content.js';
@@ -57,7 +57,7 @@ export function openAiRoutes(answerer: Answerer, retriever: Retriever, log: (msg
       const created = Math.floor(Date.now() / 1000);
 
       if (!body.stream) {
-        const { sources, result } = await collectAnswer(answerer, messages, c.req.raw, stop);
+        const { sources, result } = await collectForRequest(answerer, messages, c.req.raw, stop);
         const extra = completionCitations(result, sources, await papersOf(retriever, result, sources), origin);
         const completion: ChatCompletion = {
           id,
