@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles the Node entries (src/main.ts, the server; src/cli.ts) with esbuild into dist/, so `npm start` runs
+// Compiles the Node entries (src/main.ts, the server; src/cli.ts; src/mcp.ts, the MCP server over stdio) with esbuild into dist/, so `npm start` runs
 // plain JavaScript: no TypeScript compilation at every start (tsx costs about half a second).
 // Dependencies stay external (node_modules). Skips the build when dist/ is newer than every source
 // file; `--force` rebuilds. Runs on `npm install` (postinstall) and before `npm start`.
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const entries = ['main', 'cli'];
+const entries = ['main', 'cli', 'mcp'];
 const outputs = entries.map((e) => join(root, 'dist', `${e}.js`));
 
 /** Newest modification time of the files under `dir` (0 when it does not exist). */
@@ -42,5 +42,5 @@ if (process.argv.includes('--force') || built < sources) {
     sourcemap: 'linked',
     logLevel: 'warning',
   });
-  console.error(`server: compiled src/main.ts and src/cli.ts -> dist/ in ${(performance.now() - started).toFixed(0)} ms`);
+  console.error(`server: compiled src/main.ts, src/cli.ts and src/mcp.ts -> dist/ in ${(performance.now() - started).toFixed(0)} ms`);
 }

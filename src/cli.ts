@@ -1,6 +1,7 @@
 /**
  * Command line: `npm run ingest [-- --corpus FILE] [--force]` builds the index;
- * `npm run ask -- "question"` answers one question with a numbered source list.
+ * `npm run ask -- "question"` answers one question with a numbered source list; `npm run gaps`
+ * prints the coverage report (src/gaps.ts).
  */
 import { ForeignFolderError } from './ingest/index-files.js';
 import { parseArgs } from 'node:util';
@@ -11,10 +12,12 @@ import { describeIssues, ingestWithProgress } from './ingest/report.js';
 import { buildApp, corpusToServe } from './node.js';
 import { loadEmbedder } from './retrieval/load-embedder.js';
 import type { ChatResult } from './protocol/chat.js';
+import { gapsCommand, GAPS_USAGE } from './gaps.js';
 
 const USAGE = `usage:
   npm run ingest [-- --corpus FILE] [--force]   build data/index from the corpus (skipped when current)
-  npm run ask -- "your question"                answer one question from the command line`;
+  npm run ask -- "your question"                answer one question from the command line
+${GAPS_USAGE}`;
 
 async function ingestCommand(args: string[]) {
   const { values } = parseArgs({ args, options: { corpus: { type: 'string' }, force: { type: 'boolean', default: false } } });
@@ -57,7 +60,7 @@ async function askCommand(args: string[]) {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<void>> = { ingest: ingestCommand, ask: askCommand };
+const commands: Record<string, (args: string[]) => Promise<void>> = { ingest: ingestCommand, ask: askCommand, gaps: gapsCommand };
 const run = command ? commands[command] : undefined;
 if (!run) {
   console.error(USAGE);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RECORDING } from './insights/recorder.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''])
@@ -47,6 +48,18 @@ export const ConfigSchema = z.object({
   CHAT_QUEUE: z.coerce.number().int().min(0).default(64),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   REQUEST_LOG: bool.default(true),
+  // Feedback, answer records and coverage gaps (src/insights/), in DATABASE_PATH on Node and the
+  // FEEDBACK_DB D1 binding on Workers.
+  FEEDBACK: bool.default(true),
+  GAP_LOG: bool.default(true),
+  GAP_WEAK_BELOW: z.coerce.number().min(0).max(1).default(DEFAULT_RECORDING.weakBelow),
+  DATABASE_PATH: z.string().default('data/paper-chat.db'),
+  ADMIN_TOKEN: z
+    .string()
+    .trim()
+    .transform((v) => v || undefined)
+    .refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters (e.g. openssl rand -hex 24)' })
+    .optional(),
   // Cloudflare Workers only (src/worker.ts): where the index is, and the Workers AI models.
   INDEX_STORAGE: z.enum(['assets', 'd1']).default('assets'),
   WORKERS_AI_EMBEDDING_MODEL: z.string().default('@cf/baai/bge-small-en-v1.5'),

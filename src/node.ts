@@ -25,6 +25,7 @@ import { loadEmbedder } from './retrieval/load-embedder.js';
 import type { Context } from 'hono';
 import type { Server as HttpServer } from 'node:http';
 import { createApp, type Lifecycle } from './server/app.js';
+import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 import * as assets from './server/web-assets.generated.js';
 
 export interface RunningServer {
@@ -99,9 +100,13 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
     log,
     ...(config.ANSWER_SIGNING_KEY ? { signingKey: config.ANSWER_SIGNING_KEY } : {}),
   });
+  // Answer records, feedback and coverage gaps in SQLite (DATABASE_PATH), unless both are off.
+  const records: SqliteStore | null = config.FEEDBACK || config.GAP_LOG ? await openSqliteStore(config.DATABASE_PATH) : null;
   const app = createApp({
     retriever,
     answerer,
+    ...(records ? { records: { store: records.store, answers: config.FEEDBACK, gaps: config.GAP_LOG, weakBelow: config.GAP_WEAK_BELOW } } : {}),
+    ...(config.ADMIN_TOKEN ? { adminToken: config.ADMIN_TOKEN } : {}),
     embedder: { id: embedding.embedder?.id ?? 'none', ...(embedding.error ? { unavailable: embedding.error } : {}) },
     assets,
     allowedOrigins: config.ALLOWED_ORIGINS,
@@ -118,7 +123,7 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
     ...(lifecycle ? { lifecycle } : {}),
     ...(config.REQUEST_LOG ? { requestLog: (line: string) => log(`request ${line}`), unlogged: (c: Context) => c.req.header(WARM_UP_HEADER) === WARM_UP_TOKEN } : {}),
   });
-  return { app, retriever, answerer, index, llm };
+  return { app, retriever, answerer, index, llm, records };
 }
 
 /**
@@ -208,7 +213,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   // Every answer in flight listens for the shutdown (and stops listening when it ends): hundreds at
   // once are expected, not a leak.
   setMaxListeners(0, stop.signal);
-  const { app, index, llm } = await buildApp(config, log, { draining: () => draining, stop: stop.signal });
+  const { app, index, llm, records } = await buildApp(config, log, { draining: () => draining, stop: stop.signal });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info: AddressInfo) => {
       const host = info.address.includes(':') ? `[${info.address}]` : info.address;
@@ -218,7 +223,10 @@ export async function startServer(env: Record<string, string | undefined> = proc
         url,
         config,
         close: () => new Promise<void>((done) => {
-          server.close(() => done());
+          server.close(() => {
+            records?.close();
+            done();
+          });
           http.closeAllConnections();
         }),
         shutdown: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
@@ -236,6 +244,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
             await closed;
           }
           clearInterval(idle);
+          records?.close();
         },
       };
       warmUp(url, index.papers, !llm).then(() => resolve(running), reject);

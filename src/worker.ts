@@ -9,6 +9,7 @@
  * queries are embedded by WORKERS_AI_EMBEDDING_MODEL, in the space of the local model that
  * embedded the documents. Answers are extractive, or from the configured OpenAI-compatible LLM,
  * or from WORKERS_AI_MODEL. Rate limits use Cloudflare's rate-limiting bindings when they exist.
+ * Answer records, feedback and coverage gaps go to the D1 database bound as FEEDBACK_DB, when bound.
  */
 import { llmFromConfig, workersAiLlm } from './answer/llm-client.js';
 import { createAnswerer } from './answer/answerer.js';
@@ -25,6 +26,7 @@ import { VectorizeSearcher, type VectorizeLike } from './retrieval/vectorize.js'
 import { sameSpace, workersAiEmbedder, type AiLike } from './retrieval/workers-ai.js';
 import type { MiddlewareHandler } from 'hono';
 import { createApp, rateLimited, type App } from './server/app.js';
+import { openD1Store, type D1Database } from './d1-store.js';
 import * as assets from './server/web-assets.generated.js';
 import answerPrompt from '../prompts/answer.txt';
 import condensePrompt from '../prompts/condense.txt';
@@ -40,6 +42,8 @@ interface RateLimitBinding {
 interface Env {
   ASSETS?: { fetch(input: string): Promise<Response> };
   DB?: D1Like;
+  /** Answer records, feedback and coverage gaps (FEEDBACK, GAP_LOG): without it, none are kept and /api/feedback does not exist. */
+  FEEDBACK_DB?: D1Database;
   VECTORS?: VectorizeLike;
   AI?: AiLike;
   /** Cloudflare rate-limiting bindings (wrangler.toml [[ratelimits]]): chats, and other API requests. */
@@ -128,9 +132,12 @@ async function build(env: Env): Promise<App> {
     return success ? next() : rateLimited(c, what, null, 60);
   };
   const rateLimiters = env.CHAT_RATE_LIMITER && env.API_RATE_LIMITER ? { chat: bound(env.CHAT_RATE_LIMITER, 'chat'), api: bound(env.API_RATE_LIMITER, 'API') } : undefined;
+  const records = env.FEEDBACK_DB && (config.FEEDBACK || config.GAP_LOG) ? await openD1Store(env.FEEDBACK_DB) : null;
   return createApp({
     retriever,
     answerer,
+    ...(records ? { records: { store: records, answers: config.FEEDBACK, gaps: config.GAP_LOG, weakBelow: config.GAP_WEAK_BELOW } } : {}),
+    ...(config.ADMIN_TOKEN ? { adminToken: config.ADMIN_TOKEN } : {}),
     embedder: { id: dense?.embedder.id ?? 'none', ...(unavailable ? { unavailable } : {}) },
     assets,
     // workerd compresses responses itself; compressing here too would send them compressed twice.

@@ -1,18 +1,17 @@
-import { build } from 'esbuild';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/load.js';
 import { ingest } from '../src/ingest/ingest.js';
+import { bundleWorker, importWorker, type BundledWorker } from './helpers/worker-bundle.js';
 
 // The Hono app must build for Cloudflare Workers: no Node built-ins, no onnxruntime, no fs.
 // Bundle src/worker.ts for a browser-like platform (esbuild refuses node: imports there), then
 // run the bundle with an ASSETS binding that serves a real index.
 describe('Workers entry', () => {
   let dir: string;
-  let worker: { fetch(req: Request, env: unknown, ctx: unknown): Promise<Response> };
+  let worker: BundledWorker;
   let env: Record<string, unknown>;
   let out: string;
 
@@ -20,19 +19,8 @@ describe('Workers entry', () => {
     dir = await mkdtemp(join(tmpdir(), 'paper-chat-worker-'));
     const indexDir = join(dir, 'index');
     await ingest({ corpus: await loadCorpus('data/papers.txt'), corpusPath: 'data/papers.txt', indexDir, embedding: { embedder: null, error: 'none' } });
-    const result = await build({
-      entryPoints: ['src/worker.ts'],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['workerd', 'worker', 'browser'],
-      loader: { '.txt': 'text' },
-      write: false,
-      logLevel: 'silent',
-    });
-    out = join(dir, 'worker.mjs');
-    await writeFile(out, result.outputFiles[0]!.text);
-    worker = (await import(pathToFileURL(out).href)).default;
+    out = await bundleWorker(dir);
+    worker = await importWorker(out);
     env = {
       ALLOWED_ORIGINS: '',
       ASSETS: { fetch: async (url: string) => new Response(await readFile(join(indexDir, new URL(url).pathname.slice(1)))) },
@@ -63,7 +51,7 @@ describe('Workers entry', () => {
 
   it('answers 503 with what to do when the deployment cannot serve (D1 mode without its binding), then recovers once it can', async () => {
     // A fresh instance of the module: the app it builds is kept per isolate.
-    const fresh = (await import(`${pathToFileURL(out).href}?fresh=1`)).default as typeof worker;
+    const fresh = await importWorker(out);
     const broken = await fresh.fetch(new Request('http://worker.test/health'), { ...env, INDEX_STORAGE: 'd1' }, {});
     expect(broken.status).toBe(503);
     expect(broken.headers.get('retry-after')).toBe('30');

@@ -12,7 +12,7 @@ export const HealthSchema = z.object({
   /** Why dense retrieval is off, when it is. */
   denseUnavailable: z.string().optional(),
   llm: z.string(),
-  /** Whether `POST /api/feedback` takes feedback; clients hide their feedback controls when it is false or absent. */
-  feedback: z.boolean().optional(),
+  /** Whether `POST /api/feedback` takes feedback (FEEDBACK and a database); clients hide their feedback controls when it is false (or absent, from an older server). */
+  feedback: z.boolean(),
 });
 export type Health = z.infer<typeof HealthSchema>;

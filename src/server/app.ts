@@ -3,11 +3,20 @@ import { bodyLimit } from 'hono/body-limit';
 import { rateLimiter } from 'hono-rate-limiter';
 import type { Answerer } from '../answer/answerer.js';
 import type { Retriever } from '../retrieval/retriever.js';
+import { withRecords, type RecordingOptions } from '../insights/recorder.js';
+import type { FeedbackStore } from '../insights/store.js';
+import { isChatRequest } from './chat-requests.js';
 import { handleError, sendError } from './errors.js';
 import { concurrencyLimit } from './middleware/concurrency-limit.js';
 import { originGuard } from './middleware/origin-guard.js';
+import { adminRoutes } from './routes/admin.js';
 import { chatRoutes } from './routes/chat.js';
+import { citeRoutes } from './routes/cite.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
+import { mcpRoutes } from './routes/mcp.js';
+import { openAiRoutes } from './routes/openai.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { paperRoutes } from './routes/papers.js';
 import { searchRoutes } from './routes/search.js';
 import { webRoutes, type WebAssets } from './routes/web.js';
@@ -23,9 +32,21 @@ const ALLOWED_METHODS: readonly [string, string][] = [
   ['/api/search', 'POST, OPTIONS'],
   ['/api/chat', 'POST, OPTIONS'],
   ['/api/papers/:id', 'GET, HEAD, OPTIONS'],
+  ['/api/papers/:id/cite', 'GET, HEAD, OPTIONS'],
+  ['/api/feedback', 'POST, OPTIONS'],
+  ['/v1/models', 'GET, HEAD, OPTIONS'],
+  ['/v1/models/:model', 'GET, HEAD, OPTIONS'],
+  ['/v1/chat/completions', 'POST, OPTIONS'],
+  ['/mcp', 'POST, OPTIONS'],
+  ['/openapi.json', 'GET, HEAD'],
+  ['/docs', 'GET, HEAD'],
+  ['/admin', 'GET, HEAD'],
   ['/', 'GET, HEAD'],
   ['/widget.js', 'GET, HEAD'],
 ];
+
+/** Paths behind the origin guard, the body limit and the rate limit. */
+const API_PATHS = ['/api/*', '/v1/*', '/mcp'];
 
 export interface AppDeps {
   retriever: Retriever;
@@ -59,6 +80,14 @@ export interface AppDeps {
    * period is over), answers still streaming end with an `error` event.
    */
   lifecycle?: Lifecycle;
+  /**
+   * Answer records, feedback and coverage gaps (src/insights/): the store, and what to record
+   * (`answers`: FEEDBACK, which also mounts `POST /api/feedback`; `gaps`: GAP_LOG). None: nothing
+   * is recorded and there is no feedback route.
+   */
+  records?: { store: FeedbackStore } & Partial<RecordingOptions>;
+  /** ADMIN_TOKEN: `/admin` shows the coverage report to its holder. Without it (or without records) `/admin` does not exist. */
+  adminToken?: string;
   /** Receives one JSON line per request (REQUEST_LOG); none when unset. */
   requestLog?: (line: string) => void;
   /** Requests not logged (the server's own start-up warm-up). */
@@ -128,22 +157,29 @@ export function createApp(deps: AppDeps) {
       return sendError(c, 503, 'shutting_down', 'The server is restarting or shutting down. Try again in a few seconds.');
     });
   }
-  app.use('/api/*', originGuard({ allowedOrigins: deps.allowedOrigins ?? [], allowedHosts: deps.allowedHosts ?? [] }));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        // The rest of the body is never read, so this connection cannot carry another request.
-        c.header('Connection', 'close');
-        return sendError(c, 413, 'body_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB. Send a shorter conversation.`);
-      },
-    }),
-  );
+  const guard = originGuard({ allowedOrigins: deps.allowedOrigins ?? [], allowedHosts: deps.allowedHosts ?? [] });
+  for (const path of API_PATHS) app.use(path, guard);
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => {
+      // The rest of the body is never read, so this connection cannot carry another request.
+      c.header('Connection', 'close');
+      return sendError(c, 413, 'body_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB. Send a shorter conversation.`);
+    },
+  });
+  for (const path of API_PATHS) app.use(path, limitBody);
   const rpm = deps.rateLimitPerMinute ?? 0;
   const limiters = deps.rateLimiters ?? (rpm > 0 ? memoryRateLimiters(rpm, deps.clientKey, deps.exemptFromRateLimit) : null);
-  if (limiters) app.use('/api/*', async (c, next) => (c.req.path === '/api/chat' ? limiters.chat(c, next) : limiters.api(c, next)));
-  if (deps.maxConcurrentChats) app.use('/api/chat', concurrencyLimit({ max: deps.maxConcurrentChats, queue: deps.chatQueue ?? 0 }));
+  if (limiters) for (const path of API_PATHS) app.use(path, async (c, next) => ((await isChatRequest(c)) ? limiters.chat(c, next) : limiters.api(c, next)));
+  if (deps.maxConcurrentChats) {
+    const slots = concurrencyLimit({ max: deps.maxConcurrentChats, queue: deps.chatQueue ?? 0 });
+    for (const path of ['/api/chat', '/v1/chat/completions', '/mcp']) app.use(path, async (c, next) => ((await isChatRequest(c)) ? slots(c, next) : next()));
+  }
+  // Every answer passes the records on its way out (FEEDBACK, GAP_LOG): the chat, OpenAI and MCP routes alike.
+  const records = deps.records;
+  const answerer = records ? withRecords(deps.answerer, records.store, records, log) : deps.answerer;
+  const feedback = Boolean(records && records.answers !== false);
+  const admin = records && deps.adminToken ? deps.adminToken : null;
 
 
   // The smoke query: a paper's own title must find that paper among the BM25 top 5 (cheap, and it
@@ -169,15 +205,23 @@ export function createApp(deps: AppDeps) {
       embedder: deps.embedder.id,
       ...(deps.embedder.unavailable ? { denseUnavailable: deps.embedder.unavailable } : {}),
       llm: deps.answerer.label,
+      feedback,
     };
   }));
   app.route('/', searchRoutes(deps.retriever));
+  app.route('/', citeRoutes(deps.retriever));
   app.route('/', paperRoutes(deps.retriever));
-  app.route('/', chatRoutes(deps.answerer, log, deps.lifecycle?.stop));
+  app.route('/', chatRoutes(answerer, log, deps.lifecycle?.stop));
+  app.route('/', openAiRoutes(answerer, deps.retriever, log, deps.lifecycle?.stop));
+  app.route('/', mcpRoutes({ retriever: deps.retriever, answerer }));
+  if (records && feedback) app.route('/', feedbackRoutes(records.store));
+  if (records && admin) app.route('/', adminRoutes(admin, records.store, deps.retriever, deps.retriever.embedder));
+  app.route('/', openApiRoutes({ feedback, admin: admin !== null }));
   app.route('/', webRoutes(deps.assets, { compressed: deps.compressWeb ?? true }));
 
   // A known path asked with another method: 405 naming the methods it takes (not a 404).
   for (const [path, allow] of ALLOWED_METHODS) {
+    if ((path === '/api/feedback' && !feedback) || (path === '/admin' && !admin)) continue;
     app.all(path, (c) => {
       c.header('Allow', allow);
       return sendError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`);

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import type { ErrorBody } from './schemas.js';
+import type { ErrorBody } from '../protocol/api.js';
 
 /** An error whose message is safe and useful to show the client. */
 export class ApiError extends Error {

@@ -4,7 +4,7 @@ import type { Answerer } from '../../answer/answerer.js';
 import type { ChatEvent, ChatResult } from '../../protocol/chat.js';
 import { ApiError } from '../errors.js';
 import { jsonBody } from '../middleware/json-body.js';
-import { ChatRequestSchema } from '../schemas.js';
+import { ChatRequestSchema } from '../../protocol/api.js';
 
 const SHUTDOWN_MESSAGE = 'The server is shutting down and could not finish this answer. Ask again in a few seconds.';
 

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Health } from '../schemas.js';
+import type { Health } from '../../protocol/api.js';
 
 /**
  * `GET /health` → counts and which retrieval and answer modes are live, after a real search through

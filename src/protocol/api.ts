@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { ChatMessageSchema } from '../protocol/chat.js';
-import { MAX_TURNS } from '../protocol/limits.js';
+
+/**
+ * The wire contract of the product's own routes (DESIGN.md): request and response bodies, one
+ * definition for the server (validation, OpenAPI), the widget and the Worker. No runtime imports
+ * beyond zod.
+ */
+import { ChatMessageSchema } from './chat.js';
+import { MAX_TURNS } from './limits.js';
 
 export const SearchRequestSchema = z.object({
   query: z.string().trim().min(1, 'query must not be empty').max(2000, 'query may hold at most 2000 characters'),
@@ -25,8 +31,8 @@ export const ChatRequestSchema = z.object({
   stream: z.boolean().default(false),
 });
 
-export { HealthSchema, type Health } from '../protocol/health.js';
-export { PaperSchema as PaperResponseSchema } from '../protocol/papers.js';
+export { HealthSchema, type Health } from './health.js';
+export { PaperSchema as PaperResponseSchema } from './papers.js';
 
 export const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
