@@ -81,7 +81,7 @@ export interface FocusSignals {
   askedWeight: number;
   /** 1 when the question asks for a target; 0 for a premise. */
   isTarget: number;
-  /** 1 when the question wants no value, or a passage states one by its target (else by its other words); else 0. */
+  /** 1 when the question wants no value, or a passage states one by its target or its other words; else 0. */
   value: number;
   /** 1 when the question wants no value, or a passage states one by the question's words other than the target and the paper's name. */
   valueByRest: number;
@@ -124,9 +124,10 @@ export function candidate(ask: WeightedAsk, paper: Paper): Candidate {
   const rest = [...ask.known.keys()].filter((t) => !asked.includes(t) && !names.includes(t));
   const restIn = (p: ScoredPassage) => (rest.length ? rest.filter((t) => p.sentences.some((s) => s.terms.has(t))).length / rest.length : 1);
   // A value must stand by what is asked (the target), else by the question's words other than the paper's name.
-  const own = new Set([...ask.known.keys()].filter((t) => !names.includes(t) && !analyzed.title.terms.has(t)));
+  const own = new Set([...ask.known.keys()].filter((t) => !names.includes(t)));
   const near = (anchors: ReadonlySet<string>) => (!ask.wantsValue || analyzed.sentences.some((s) => valueNear(s, anchors, undefined, ask.asked.count)) ? 1 : 0);
-  const value = near(ask.target.length ? new Set(ask.target) : own);
+  // "How much faster": the number may stand by the thing compared ("a 2-2.5x decoding speedup"), not by "faster".
+  const value = near(new Set([...ask.target, ...own]));
   const valueByRest = near(own);
   const restMass = rest.reduce((m, t) => m + (ask.known.get(t) ?? 0), 0);
   // The passage that best holds what is asked negates it ("without fine-tuning"), or the question

@@ -37,7 +37,7 @@ export const isQuantity = (w: string) => /^x?\d/.test(w) || NUMBER_WORDS.has(w) 
 /** Words that negate the next few terms ("without fine-tuning", "eliminates the need for SVD"): a closed class. */
 const NEGATES_NEXT = new Set(['no', 'non', 'not', 'without', 'never', 'none', 'nor', 'neither', 'cannot', 'avoid', 'avoids', 'avoiding', 'eliminate', 'eliminates', 'eliminating', 'unnecessary', 'negligible', 'lack', 'lacks', 'instead']);
 /** ... and words that negate the term before them ("tuning-free"). */
-const NEGATES_PREVIOUS = new Set(['free', 'less']);
+const NEGATES_PREVIOUS = new Set(['free']);
 /** Terms after a negating word that it reaches. */
 const NEGATION_SCOPE = 3;
 
