@@ -100,7 +100,10 @@ export function decide(input: DecideInput, options: Partial<DecisionOptions> = {
   }
   const hits = lists.fused;
   const covered = predict(calibration.cover.model, coverVector(coverSignals(ask, lists, hits[0]?.paper), calibration.dense));
-  if (!hits.length || covered < calibration.cover.cut) {
+  // In another language only the names carry over (models, datasets, methods): a paper holding a
+  // rare one the question writes is what it is about; the cover model was calibrated in English.
+  const byName = !input.asked.english && hits[0] !== undefined && candidate(ask, hits[0].paper).names.length > 0;
+  if (!hits.length || (covered < calibration.cover.cut && !byName)) {
     const related = covered >= calibration.related ? hits.slice(0, o.related).map((h) => h.paper) : [];
     return { kind: 'not_covered', related, probability: covered, ask };
   }
