@@ -60,7 +60,10 @@ const URL = /\bhttps?:\/\/[^\s)\]>"']+/gi;
  */
 export function writtenSentences(text: string): WrittenSentence[] {
   const out: WrittenSentence[] = [];
-  for (const rawLine of text.split('\n')) {
+  // "[1] Title A [2] Title B": a line led by a marker is a list whose items each open with their marker.
+  const group = MARKER_GROUP.source.replace('(', '(?:');
+  const lines = text.split('\n').flatMap((line) => (new RegExp(`^\\s*${group}`).test(line) ? line.split(new RegExp(`\\s+(?=${group})`)) : [line]));
+  for (const rawLine of lines) {
     const bullet = /^\s*(?:[-*•]|\d+[.)])\s+/.test(rawLine);
     const line = rawLine.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, '').replace(new RegExp(`([.!?])((?:\\s*${MARKER_GROUP.source})+)`, 'g'), '$2$1');
     if (!line.trim()) continue;

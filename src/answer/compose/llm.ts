@@ -1,11 +1,12 @@
 import type { Citation, Unsupported } from '../../protocol/chat.js';
 import type { Embedder } from '../../retrieval/embedder.js';
 import type { TermStats } from '../../retrieval/term-stats.js';
-import { attributeSentence, writtenSentences, type AttributedSentence, type NumberedPaper, type WrittenSentence } from '../../support/attribute.js';
+import { attributeSentence, joinSentences, writtenSentences, type AttributedSentence, type NumberedPaper, type WrittenSentence } from '../../support/attribute.js';
 import { denseMatches } from '../../support/claims.js';
 import { Budget, complete, DEFAULT_LLM_BOUNDS, leaksPrompt, LlmFailure, PROMPT_CANARY, streamCompletion, type LlmOptions } from '../llm.js';
 import { formatExcerpts, render } from '../prompts.js';
 import { type ComposeInput, type Composer, type Composition } from './composer.js';
+import { composeExtractive } from './extractive.js';
 
 /** The model's way of saying the sources do not answer the question. */
 export const NOT_COVERED = '[NONE]';
@@ -106,15 +107,56 @@ export function llmComposer(llm: LlmOptions, options: LlmComposerOptions): Compo
       if (!supported.length) throw new LlmFailure(kept.length ? 'the sources bear out none of the LLM answer' : 'the LLM answer made no claim about the papers');
       const verified = supported.length / kept.length;
       if (verified < options.minVerified) throw new UnverifiedAnswer(`the sources bear out too little of the LLM answer (${Math.round(verified * 100)}% of its sentences)`);
-      let answer = kept.map((s, i) => `${i ? (s.lineStart ? '\n' : ' ') : ''}${s.bullet ? '- ' : ''}${s.text}`).join('');
+      let answer = joinSentences(kept);
       if (translate) {
         answer = (await translated(llm, input.question, answer, budget, signal)) ?? answer;
         yield answer;
       }
+      // The decision's evidence the model left out: a paper of the list it did not name, or, for a
+      // question after a value or a thing, the passage that states it. Quoted as the extractive answer quotes it.
+      const citations = citationsOf(kept, sources);
+      const missing = leftOut(input, kept, citations);
+      if (missing.lines.length) {
+        const more = `\n${missing.lines.join('\n')}`;
+        answer += more;
+        yield more;
+      }
       const written = new Set(writtenSentences(raw).flatMap((w) => w.markers));
       const removedMarkers = [...written].filter((n) => !offered.some((s) => s.n === n)).sort((a, b) => a - b);
-      return { kind: 'answer', mode: 'llm', answer, citations: citationsOf(kept, sources), unsupported: unsupportedOf(kept), verified, ...(removedMarkers.length ? { removedMarkers } : {}) };
+      return {
+        kind: 'answer',
+        mode: 'llm',
+        answer,
+        citations: [...citations, ...missing.citations].sort((a, b) => a.n - b.n),
+        unsupported: unsupportedOf(kept),
+        verified,
+        ...(removedMarkers.length ? { removedMarkers } : {}),
+      };
     },
+  };
+}
+
+/**
+ * What the extractive answer would say that the model's answer leaves out: for a list, the papers it
+ * does not cite; for one paper asked for a value or a thing, the passage that states it when no kept
+ * sentence rests on that passage. Returns the extractive lines and their citations.
+ */
+function leftOut(input: ComposeInput, kept: readonly AttributedSentence[], cited: readonly Citation[]): { lines: string[]; citations: Citation[] } {
+  const extractive = composeExtractive({ ...input, english: true });
+  const lines = extractive.answer.split('\n');
+  const has = new Set(cited.map((c) => c.n));
+  const wanted: number[] = [];
+  if (input.decision.shape === 'list') for (const c of extractive.citations) if (!has.has(c.n)) wanted.push(c.n);
+  const ask = input.decision.ask;
+  if (input.decision.shape === 'prose' && (ask.wantsValue || ask.target.length)) {
+    const lead = extractive.citations[0];
+    const rests = kept.some((s) => s.status === 'supported' && [...s.quotes].some(([n, q]) => n === lead?.n && lead.quote && q.quote.start < lead.quote.end && lead.quote.start < q.quote.end));
+    if (lead && !rests) wanted.push(lead.n);
+  }
+  const marker = (n: number) => new RegExp(`\\[${n}\\]`);
+  return {
+    lines: wanted.flatMap((n) => lines.filter((l) => marker(n).test(l))),
+    citations: extractive.citations.filter((c) => wanted.includes(c.n) && !has.has(c.n)),
   };
 }
 
