@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EmbedderStatus } from './embedder.js';
-import { createFakeEmbedder, FAKE_MODEL_PATTERN } from './fake-embedder.js';
+import type { EmbedderStatus } from '../../retrieval/embedder.js';
+import { createFakeEmbedder, FAKE_MODEL_PATTERN } from '../../retrieval/fake-embedder.js';
 import type { TransformersEmbedderOptions } from './transformers-embedder.js';
 
 /**
