@@ -9,10 +9,14 @@
 //   options: --set FILE (default ../shared/eval/dev.jsonl), --model NAME (OPENAI_MODEL), --json OUT
 //
 // The shared scorer (node ../shared/eval/score.mjs --base URL) gives recall, cited gold, facts
-// and abstention; this adds the LLM-specific lines. No dependencies beyond Node 20.
+// and abstention; this adds the LLM-specific lines. No dependencies beyond Node 20 and tsx (for
+// the repository's own quantile).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import { tsImport } from 'tsx/esm/api';
+
+const { quantile } = await tsImport('../src/util/quantiles.ts', import.meta.url);
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => {
@@ -23,7 +27,6 @@ const args = Object.fromEntries(
 const setPath = args.set || '../shared/eval/dev.jsonl';
 const items = fs.readFileSync(setPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const norm = (s) => String(s).toLowerCase().normalize('NFKC').replace(/[\u2010-\u2015\u2212]/g, '-').replace(/\s+/g, ' ').trim();
-const quantile = (xs, q) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] : null);
 
 async function freePort() {
   return new Promise((resolve) => {

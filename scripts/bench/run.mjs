@@ -92,21 +92,18 @@ export async function runBenchmark(options) {
     results.settings.prestartMs = prestart.ms ?? null;
   }
 
-  for (const n of sizes) {
-    if (interrupted) break;
-    const size = { papers: n };
-    results.sizes.push(size);
-    await measureSize(run, size);
-    saveResults();
-  }
-
-  for (const n of vectraSizes) {
-    if (interrupted) break;
-    const entry = { papers: n };
-    results.vectra.push(entry);
-    await measureVectra(run, entry);
-    saveResults();
-  }
+  // Each size into its own entry of `into`, saved as soon as it is measured.
+  const measureEach = async (list, into, measure) => {
+    for (const n of list) {
+      if (interrupted) break;
+      const entry = { papers: n };
+      into.push(entry);
+      await measure(run, entry);
+      saveResults();
+    }
+  };
+  await measureEach(sizes, results.sizes, measureSize);
+  await measureEach(vectraSizes, results.vectra, measureVectra);
 
   results.finishedAt = new Date().toISOString();
   results.machine.loadAvg.end = round(os.loadavg()[0], 2);
