@@ -18,8 +18,12 @@ export function fnv1a32(text: string): number {
 /** SHA-256 of a string (its UTF-8 bytes) or of bytes, as lowercase hex (Web Crypto). */
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === 'string' ? encoder.encode(data) : data;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return toHex(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+}
+
+/** Bytes (a digest, a signature) as lowercase hex. */
+export function toHex(bytes: ArrayBuffer | Uint8Array): string {
   let hex = '';
-  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  for (const b of bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)) hex += b.toString(16).padStart(2, '0');
   return hex;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fnv1a32, sha256Hex } from '../../src/util/hash.js';
+import { fnv1a32, sha256Hex, toHex } from '../../src/util/hash.js';
 
 describe('fnv1a32', () => {
   it.each([
@@ -27,5 +27,12 @@ describe('sha256Hex (Web Crypto)', () => {
     const bytes = new Uint8Array(Array.from({ length: 1000 }, (_, i) => (i * 37) % 256));
     expect(await sha256Hex(bytes)).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(await sha256Hex('naïve 東京')).toBe(createHash('sha256').update('naïve 東京').digest('hex'));
+  });
+});
+
+describe('toHex', () => {
+  it('writes each byte as two lowercase hex digits, from bytes or a buffer', () => {
+    expect(toHex(new Uint8Array([0, 1, 15, 16, 255]))).toBe('00010f10ff');
+    expect(toHex(new Uint8Array([171, 205]).buffer)).toBe('abcd');
   });
 });
