@@ -29,13 +29,14 @@ import { parseArgs } from 'node:util';
 import { LocalDocumentIndex, type EmbeddingsModel, type EmbeddingsResponse } from 'vectra';
 import { loadCorpus } from '../src/corpus/load.js';
 import type { Paper } from '../src/corpus/schema.js';
-import { FILES, loadIndex } from '../src/ingest/index-files.js';
+import { FILES, loadIndex } from '../src/platform/node/index-files.js';
 import { createFakeEmbedder } from '../src/retrieval/fake-embedder.js';
-import { LexicalIndex } from '../src/retrieval/lexical.js';
+import { LexicalIndex } from '../src/retrieval/lexical/lexical-index.js';
 import { HybridRetriever } from '../src/retrieval/retriever.js';
-import { loadSpelling } from '../src/retrieval/spelling-node.js';
-import { loadTransformersEmbedder } from '../src/retrieval/transformers-embedder.js';
-import { VectorStore } from '../src/retrieval/vector-store.js';
+import { loadSpelling } from '../src/platform/node/spelling.js';
+import { loadTransformersEmbedder } from '../src/platform/node/transformers-embedder.js';
+import { VectorStore } from '../src/platform/node/vector-store.js';
+import { percentile as nearestRank } from '../src/util/quantiles.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -57,10 +58,8 @@ const progress = (what: Record<string, unknown>) => emit({ progress: what });
 
 /** Percentile (nearest rank) of a list of numbers, in its unit, rounded to 3 decimals. */
 function percentile(values: number[], p: number): number | null {
-  if (!values.length) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round(sorted[rank]! * 1000) / 1000;
+  const v = nearestRank(values, p);
+  return v === null ? null : Math.round(v * 1000) / 1000;
 }
 
 async function time<T>(fn: () => Promise<T> | T): Promise<[T, number]> {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { DEPLOY_FORMAT, planExport, type ExportState } from '../src/ingest/deploy-data.js';
-import { loadIndex } from '../src/ingest/index-files.js';
+import { loadIndex } from '../src/platform/node/index-files.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +31,7 @@ const previous = values.full
   ? null
   : await readFile(statePath, 'utf8').then((t) => JSON.parse(t) as ExportState, () => null);
 if (previous && previous.format !== DEPLOY_FORMAT) console.error(`deploy:data: ${statePath} is of another format; exporting everything`);
-const plan = planExport(index, previous);
+const plan = await planExport(index, previous);
 
 await mkdir(out, { recursive: true });
 for (const f of await readdir(out)) if (/\.(sql|ndjson)$/.test(f)) await rm(join(out, f));

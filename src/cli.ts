@@ -3,14 +3,14 @@
  * `npm run ask -- "question"` answers one question with a numbered source list; `npm run gaps`
  * prints the coverage report (src/gaps.ts).
  */
-import { ForeignFolderError } from './ingest/index-files.js';
+import { ForeignFolderError } from './platform/node/index-files.js';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { loadCorpus } from './corpus/load.js';
 import { CorpusError } from './corpus/parse-json.js';
 import { describeIssues, ingestWithProgress } from './ingest/report.js';
 import { buildApp, corpusToServe } from './node.js';
-import { loadEmbedder } from './retrieval/load-embedder.js';
+import { loadEmbedder } from './platform/node/load-embedder.js';
 import type { ChatResult } from './protocol/chat.js';
 import { gapsCommand, GAPS_USAGE } from './gaps.js';
 

@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import type { Paper } from './corpus/schema.js';
-import { loadIndex } from './ingest/index-files.js';
+import { loadIndex } from './platform/node/index-files.js';
 import { buildReport, reportText, type PaperLookup } from './insights/report.js';
-import { loadEmbedder } from './retrieval/load-embedder.js';
+import { loadEmbedder } from './platform/node/load-embedder.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 export const GAPS_USAGE = '  npm run gaps [-- --lexical] [--json]              coverage report: unanswered topics, papers never cited, feedback';

@@ -7,7 +7,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, loadConfig } from './config.js';
 import { CorpusError } from './corpus/parse-json.js';
-import { ForeignFolderError } from './ingest/index-files.js';
+import { ForeignFolderError } from './platform/node/index-files.js';
 import { withRecords } from './insights/recorder.js';
 import { buildApp, corpusToServe } from './node.js';
 import { createMcpServer } from './server/mcp.js';

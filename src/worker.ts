@@ -13,17 +13,12 @@
  */
 import { llmFromConfig, workersAiLlm } from './answer/llm-client.js';
 import { createAnswerer } from './answer/answerer.js';
-import { loadConfig, type Config } from './config.js';
-import { PaperSchema, type Paper } from './corpus/schema.js';
-import { CalibrationSchema, type Calibration } from './support/calibrate.js';
-import { D1Collection, type D1Like } from './retrieval/d1-collection.js';
-import type { Embedder } from './retrieval/embedder.js';
-import { LexicalIndex } from './retrieval/lexical.js';
-import { HybridRetriever, type LexicalSearcher, type PaperStore } from './retrieval/retriever.js';
-import { SpellingCorrector } from './retrieval/spelling.js';
-import { TermStats, type DocumentFrequencies } from './retrieval/term-stats.js';
-import { VectorizeSearcher, type VectorizeLike } from './retrieval/vectorize.js';
-import { sameSpace, workersAiEmbedder, type AiLike } from './retrieval/workers-ai.js';
+import { loadConfig } from './config.js';
+import type { AiLike, AssetsLike, D1Like, RateLimitBinding, VectorizeLike } from './platform/workers/bindings.js';
+import { denseRetrieval } from './platform/workers/dense.js';
+import { openCollection } from './platform/workers/storage.js';
+import { HybridRetriever } from './retrieval/retriever.js';
+import { TermStats } from './retrieval/term-stats.js';
 import type { MiddlewareHandler } from 'hono';
 import { createApp, rateLimited, type App } from './server/app.js';
 import { openD1Store, type D1Database } from './d1-store.js';
@@ -35,12 +30,8 @@ import translatePrompt from '../prompts/translate.txt';
 // file), bundled as text: it tells a typo from a real word the papers do not use.
 import englishWords from '../node_modules/word-list/words.txt';
 
-interface RateLimitBinding {
-  limit(options: { key: string }): Promise<{ success: boolean }>;
-}
-
 interface Env {
-  ASSETS?: { fetch(input: string): Promise<Response> };
+  ASSETS?: AssetsLike;
   DB?: D1Like;
   /** Answer records, feedback and coverage gaps (FEEDBACK, GAP_LOG): without it, none are kept and /api/feedback does not exist. */
   FEEDBACK_DB?: D1Database;
@@ -52,59 +43,16 @@ interface Env {
   [key: string]: unknown;
 }
 
-/** What a storage mode provides. */
-interface Collection {
-  papers: readonly Paper[] | PaperStore;
-  lexical: LexicalSearcher;
-  frequencies: DocumentFrequencies;
-  calibration: Calibration;
-  spelling: Pick<SpellingCorrector, 'correct'>;
-  /** The embedder that made the index's vectors, if any. */
-  embedder: { id: string; dim: number } | null;
-}
-
 let english: Set<string> | null = null;
 /** Built on first need (a query word the collection does not use), once per isolate. */
 const isEnglishWord = (w: string) => (english ??= new Set(englishWords.split('\n'))).has(w);
-
-async function fromAssets(env: Env): Promise<Collection> {
-  if (!env.ASSETS) throw new Error('INDEX_STORAGE=assets needs the ASSETS binding ([assets] in wrangler.toml, directory = the index folder)');
-  const read = async (name: string) => {
-    const res = await env.ASSETS!.fetch(`https://assets.local/${name}`);
-    if (!res.ok) throw new Error(`index file ${name} is missing from the deployment: run npm run ingest before wrangler deploy`);
-    return res;
-  };
-  const [papersRes, lexicalRes, calibrationRes, manifestRes] = await Promise.all([read('papers.json'), read('lexical.bin'), read('calibration.json'), read('manifest.json')]);
-  const papers = PaperSchema.array().parse(await papersRes.json());
-  const lexical = LexicalIndex.fromBinary(await lexicalRes.arrayBuffer());
-  const manifest = (await manifestRes.json()) as { embedder: { id: string; dim: number } | null };
-  const calibration = CalibrationSchema.parse(await calibrationRes.json());
-  return { papers, lexical, frequencies: lexical, calibration, spelling: SpellingCorrector.fromPapers(papers, isEnglishWord), embedder: manifest.embedder };
-}
-
-async function fromD1(env: Env): Promise<Collection> {
-  if (!env.DB) throw new Error('INDEX_STORAGE=d1 needs a D1 binding named DB ([[d1_databases]] in wrangler.toml), loaded with npm run deploy:data');
-  const collection = await D1Collection.open(env.DB);
-  const meta = await collection.meta();
-  return { papers: collection, lexical: collection, frequencies: collection, calibration: CalibrationSchema.parse(meta.calibration), spelling: collection.spelling(isEnglishWord), embedder: meta.embedder };
-}
-
-/** Dense retrieval when Vectorize and Workers AI are bound and embed in the index's space; else why not. */
-function denseParts(env: Env, config: Config, index: Collection['embedder']): { dense: { embedder: Embedder; store: VectorizeSearcher } | null; unavailable?: string } {
-  if (!env.VECTORS || !env.AI) return { dense: null, unavailable: 'dense retrieval needs the Vectorize (VECTORS) and Workers AI (AI) bindings; search is lexical (BM25)' };
-  if (!index) return { dense: null, unavailable: 'the index has no vectors (it was ingested without an embedding model); search is lexical (BM25)' };
-  const embedder = workersAiEmbedder(env.AI, config.WORKERS_AI_EMBEDDING_MODEL, index.dim);
-  const mismatch = sameSpace(index.id, embedder);
-  if (mismatch) return { dense: null, unavailable: mismatch };
-  return { dense: { embedder, store: new VectorizeSearcher(env.VECTORS) } };
-}
 
 let app: Promise<App> | null = null;
 
 async function build(env: Env): Promise<App> {
   const config = loadConfig(Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>);
-  const collection = config.INDEX_STORAGE === 'd1' ? await fromD1(env) : await fromAssets(env);
-  const { dense, unavailable } = denseParts(env, config, collection.embedder);
+  const collection = await openCollection(config.INDEX_STORAGE, env, isEnglishWord);
+  const { dense, unavailable } = denseRetrieval(env, config, collection.embedder);
   const retriever = new HybridRetriever({
     papers: collection.papers,
     lexical: collection.lexical,

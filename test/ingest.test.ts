@@ -4,14 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus, type Corpus } from '../src/corpus/load.js';
-import { backupDir, FILES, loadIndex, readManifest, recoverInterruptedSwap } from '../src/ingest/index-files.js';
+import { backupDir, FILES, loadIndex, readManifest, recoverInterruptedSwap } from '../src/platform/node/index-files.js';
 import { ingest } from '../src/ingest/ingest.js';
 import { MANIFEST_FORMAT, staleReason, type Manifest } from '../src/ingest/manifest.js';
 import type { Embedder, EmbedderStatus } from '../src/retrieval/embedder.js';
 import { reciprocalRankFusion } from '../src/retrieval/fusion.js';
 import { HybridRetriever } from '../src/retrieval/retriever.js';
-import { loadTransformersEmbedder } from '../src/retrieval/transformers-embedder.js';
-import { VectorStore } from '../src/retrieval/vector-store.js';
+import { loadTransformersEmbedder } from '../src/platform/node/transformers-embedder.js';
+import { VectorStore } from '../src/platform/node/vector-store.js';
 import { writeTinyModel } from './fixtures/tiny-model.js';
 
 const CORPUS_PATH = path.resolve('data/papers.txt');

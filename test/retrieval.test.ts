@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/load.js';
 import type { Paper } from '../src/corpus/schema.js';
 import { reciprocalRankFusion } from '../src/retrieval/fusion.js';
-import { LexicalIndex } from '../src/retrieval/lexical.js';
+import { LexicalIndex } from '../src/retrieval/lexical/lexical-index.js';
 import { HybridRetriever } from '../src/retrieval/retriever.js';
 import { processTerm, stem, STOP_WORDS, terms, words } from '../src/retrieval/text.js';
 

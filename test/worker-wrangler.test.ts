@@ -7,18 +7,17 @@
  * vectors. The same HTTP cases run against the Worker and Node: health, search on every dev
  * question (same ids, same order, same scores), papers, chats (JSON and streamed), page, widget.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCorpus } from '../src/corpus/load.js';
+import { syntheticCorpus } from '../src/corpus/synthetic.js';
 import { planExport } from '../src/ingest/deploy-data.js';
-import { loadIndex } from '../src/ingest/index-files.js';
+import { loadIndex } from '../src/platform/node/index-files.js';
 import { startServer, type RunningServer } from '../src/node.js';
-import { loadEmbedder } from '../src/retrieval/load-embedder.js';
+import { loadEmbedder } from '../src/platform/node/load-embedder.js';
 import { baseEnv, chatJson, chatStream, makeDirs, paper, search, user, type TestDirs } from './helpers/app.js';
 import { describeMissingModel, MODELS_DIR, PYPI_MODEL, realModel } from './helpers/real-models.js';
 import { chatEvents, expectChatStreamOrder } from './helpers/sse.js';
@@ -45,7 +44,7 @@ interface Mode {
   name: string;
   storage: 'assets' | 'd1';
   dense: boolean;
-  /** A larger corpus: the real papers and synthetic ones recombined from them (scripts/synth-corpus.mjs). */
+  /** A larger corpus: the real papers and synthetic ones recombined from them (src/corpus/synthetic.ts). */
   papers?: number;
 }
 
@@ -59,7 +58,6 @@ const MODES: Mode[] = [
 ];
 
 const model = realModel(PYPI_MODEL);
-const run = promisify(execFile);
 
 for (const mode of MODES) {
   if (mode.dense && !model.present) {
@@ -79,7 +77,8 @@ for (const mode of MODES) {
       const env = mode.dense ? { ...baseEnv(dirs), MODELS_DIR, EMBEDDING_MODEL: PYPI_MODEL } : baseEnv(dirs);
       if (mode.papers) {
         env.CORPUS_PATH = join(tmp, 'corpus.jsonl');
-        await run(process.execPath, ['scripts/synth-corpus.mjs', '--papers', String(mode.papers), '--out', env.CORPUS_PATH]);
+        const real = parseCorpus(readFileSync('data/papers.txt', 'utf8'), 'txt').papers;
+        await writeFile(env.CORPUS_PATH, [...syntheticCorpus(real, { papers: mode.papers })].map((p) => `${JSON.stringify(p)}\n`).join(''));
       }
       node = await startServer(env, () => {}); // builds the index in dirs.indexDir
       const index = await loadIndex(dirs.indexDir);
@@ -101,7 +100,7 @@ for (const mode of MODES) {
       const config = join(tmp, 'wrangler.toml');
       await writeFile(config, workerConfig(`paper-chat-${mode.storage}`, lines, vars));
       const persist = join(tmp, 'state');
-      if (mode.storage === 'd1') await loadLocalD1(planExport(index, null), config, persist);
+      if (mode.storage === 'd1') await loadLocalD1(await planExport(index, null), config, persist);
       worker = await startWrangler([config, ...configs], persist);
     }, 240_000);
 

@@ -2,8 +2,8 @@ import OpenAI from 'openai';
 import { llmConfigured, type Config } from '../config.js';
 import type { LlmOptions } from './llm.js';
 import type { PromptTemplates } from './prompts.js';
-import type { AiLike } from '../retrieval/workers-ai.js';
-import { workersAiFetch } from './workers-ai-fetch.js';
+import type { AiLike } from '../platform/workers/bindings.js';
+import { workersAiFetch } from '../platform/workers/workers-ai-fetch.js';
 
 /** An OpenAI SDK client for any compatible server; a local server needs no key. */
 export function createOpenAIClient(config: { OPENAI_API_KEY?: string; OPENAI_BASE_URL?: string; LLM_TIMEOUT_MS: number }, fetchImpl?: typeof fetch): OpenAI {

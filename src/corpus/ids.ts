@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { sha1HexSync } from '../platform/node/hash.js';
 
 const normalize = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
-const shortHash = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 6);
+const shortHash = (s: string) => sha1HexSync(s).slice(0, 6);
 
 /** Lowercase ASCII slug of at most `max` characters, cut at a word boundary. */
 export function slugify(text: string, max = 48): string {
@@ -26,6 +26,3 @@ export function paperId(title: string, abstract?: string): string {
   const key = abstract === undefined ? normalize(title) : `${normalize(title)}\n${normalize(abstract)}`;
   return `${slugify(title)}-${shortHash(key)}`;
 }
-
-/** SHA-256 hex of a string: used for corpus and index fingerprints. */
-export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -1,7 +1,9 @@
 import { cleanMarkup } from './markup.js';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { paperId, sha256 } from './ids.js';
+import { sha256HexSync as sha256 } from '../platform/node/hash.js';
+import { compareIds } from '../util/compare.js';
+import { paperId } from './ids.js';
 import { CorpusError, parseJsonCorpus } from './parse-json.js';
 import { parsePageText } from './parse-page-text.js';
 import { PaperSchema, type CorpusIssue, type Paper } from './schema.js';
@@ -67,7 +69,7 @@ export function finalizeCorpus(rawDrafts: Draft[], issues: CorpusIssue[] = []): 
     }
     papers.push(PaperSchema.parse({ id, title: d.title, abstract: d.abstract, url: d.url, authors: d.authors, year: d.year }));
   }
-  const canonical = [...papers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const canonical = [...papers].sort((a, b) => compareIds(a.id, b.id));
   return { papers, issues, hash: sha256(JSON.stringify(canonical)) };
 }
 

@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { Paper } from '../corpus/schema.js';
-import { chunkKey, DICTIONARY_KEY, type D1Dictionary, type D1Pointer } from '../retrieval/d1-collection.js';
-import { analyzeFields, lexicalDictionary, lexicalFingerprint } from '../retrieval/lexical.js';
+import type { LoadedIndex } from '../platform/node/index-files.js';
+import { chunkKey, DICTIONARY_KEY, DROP_SQL, SCHEMA_SQL, type D1Dictionary, type D1Pointer } from '../platform/workers/d1-schema.js';
+import { analyzeFields, lexicalFingerprint } from '../retrieval/lexical/analyzer.js';
+import { lexicalDictionary } from '../retrieval/lexical/term-dictionary.js';
 import { spellingVocabulary } from '../retrieval/spelling.js';
-import type { LoadedIndex } from './index-files.js';
+import { compareIds } from '../util/compare.js';
+import { sha256Hex as sha256 } from '../util/hash.js';
 
 /**
  * Turns a local index into what Cloudflare's D1 and Vectorize load: SQL files that
@@ -12,11 +14,8 @@ import type { LoadedIndex } from './index-files.js';
  * content hash), it emits only papers that are new or changed, and deletes the ones that are gone.
  * Pure: the caller writes the files and the state.
  *
- * The D1 schema holds the papers (as JSON, with the lengths BM25+ normalizes by), their postings
- * (one row per paper and index term: the term frequencies in title and abstract, as `LexicalIndex`
- * counts them), and `meta`: the calibration, the counts, and the term dictionary (document
- * frequencies, collection statistics, spelling vocabulary) in chunks under one pointer, so the
- * Worker scores exactly as Node does (see `D1Collection`).
+ * What D1 holds is `src/platform/workers/d1-schema.ts`: the papers, their postings and the term
+ * dictionary, so the Worker scores exactly as Node does (see `D1Collection`).
  */
 
 /** Limits of the export, in one place. D1 refuses a statement over 100 KB. */
@@ -54,40 +53,14 @@ export interface ExportPlan {
   counts: { added: number; changed: number; removed: number; unchanged: number };
 }
 
-export const SCHEMA_SQL = `CREATE TABLE IF NOT EXISTS papers (
-  n INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  hash TEXT NOT NULL,
-  paper TEXT NOT NULL,
-  title_length INTEGER NOT NULL,
-  abstract_length INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS postings (
-  term TEXT NOT NULL,
-  n INTEGER NOT NULL,
-  tf_title INTEGER NOT NULL,
-  tf_abstract INTEGER NOT NULL,
-  title_length INTEGER NOT NULL,
-  abstract_length INTEGER NOT NULL,
-  PRIMARY KEY (term, n)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS postings_by_paper ON postings (n);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
-
-/** A full export starts from empty tables, an earlier format's included (`papers_fts`: format 2's FTS5 table). */
-const DROP_SQL = 'DROP TABLE IF EXISTS papers_fts;\nDROP TABLE IF EXISTS postings;\nDROP TABLE IF EXISTS papers;\nDROP TABLE IF EXISTS meta;\n';
-
 /** A SQL string literal. */
 export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const sqlValue = (v: string | number | null | undefined) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : sqlString(v));
 
-const sha256 = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
-
 /** The content hash of a paper as exported: its record and, with vectors, its vector's bytes. */
-export function paperHash(paper: Paper, vector: Float32Array | null): string {
-  const h = sha256(JSON.stringify([paper.id, paper.title, paper.abstract, paper.url ?? null, paper.authors ?? null, paper.year ?? null]));
-  return vector ? sha256(h + sha256(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength))) : h;
+export async function paperHash(paper: Paper, vector: Float32Array | null): Promise<string> {
+  const h = await sha256(JSON.stringify([paper.id, paper.title, paper.abstract, paper.url ?? null, paper.authors ?? null, paper.year ?? null]));
+  return vector ? sha256(h + (await sha256(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength)))) : h;
 }
 
 /**
@@ -114,7 +87,7 @@ function upsertPaper(p: Paper, hash: string): string {
 
 /** The dictionary `D1Collection` loads: the index's term statistics and the spelling vocabulary. */
 export function d1Dictionary(papers: readonly Paper[]): D1Dictionary {
-  return { ...lexicalDictionary(papers), words: [...spellingVocabulary(papers)].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
+  return { ...lexicalDictionary(papers), words: [...spellingVocabulary(papers)].sort((a, b) => compareIds(a[0], b[0])) };
 }
 
 /**
@@ -159,7 +132,7 @@ function packFiles(prefix: string, statements: string[], fileBytes: number): Exp
  * What to send to D1 and Vectorize to bring them from `previous` (null: empty) to `index`.
  * Throws when a paper's statement would pass D1's statement limit (an abstract over ~100 KB).
  */
-export function planExport(index: Pick<LoadedIndex, 'papers' | 'calibration' | 'manifest' | 'vectors'>, previous: ExportState | null, options: { [K in keyof typeof DEPLOY_DEFAULTS]?: number } = {}): ExportPlan {
+export async function planExport(index: Pick<LoadedIndex, 'papers' | 'calibration' | 'manifest' | 'vectors'>, previous: ExportState | null, options: { [K in keyof typeof DEPLOY_DEFAULTS]?: number } = {}): Promise<ExportPlan> {
   const o = { ...DEPLOY_DEFAULTS, ...options };
   const before = previous?.format === DEPLOY_FORMAT ? previous.papers : {};
   const vectors = new Map<string, Float32Array>();
@@ -170,7 +143,7 @@ export function planExport(index: Pick<LoadedIndex, 'papers' | 'calibration' | '
   const changedVectors: string[] = [];
   const counts = { added: 0, changed: 0, removed: 0, unchanged: 0 };
   for (const p of index.papers) {
-    const hash = paperHash(p, vectors.get(p.id) ?? null);
+    const hash = await paperHash(p, vectors.get(p.id) ?? null);
     state.papers[p.id] = hash;
     if (before[p.id] === hash) {
       counts.unchanged++;
@@ -192,7 +165,7 @@ export function planExport(index: Pick<LoadedIndex, 'papers' | 'calibration' | '
   );
   // The dictionary changes with any paper (document frequencies, mean lengths): re-sent when it does.
   const dictionary = d1Dictionary(index.papers);
-  const dictionaryHash = sha256(JSON.stringify(dictionary)).slice(0, 16);
+  const dictionaryHash = (await sha256(JSON.stringify(dictionary))).slice(0, 16);
   state.dictionary = dictionaryHash;
   if (full || previous?.dictionary !== dictionaryHash) statements.push(...dictionaryStatements(dictionary, dictionaryHash, index.papers.length, o.dictionaryChunk));
 

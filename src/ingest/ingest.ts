@@ -4,9 +4,11 @@ import type { Corpus } from '../corpus/load.js';
 import type { EmbedderStatus } from '../retrieval/embedder.js';
 import { calibrate } from '../support/calibrate.js';
 import { HybridRetriever } from '../retrieval/retriever.js';
-import { LexicalIndex, lexicalFingerprint } from '../retrieval/lexical.js';
+import { lexicalFingerprint } from '../retrieval/lexical/analyzer.js';
+import { LexicalIndex } from '../retrieval/lexical/lexical-index.js';
 import { TermStats } from '../retrieval/term-stats.js';
-import { VectorStore } from '../retrieval/vector-store.js';
+import { sha256HexSync as sha256 } from '../platform/node/hash.js';
+import { VectorStore } from '../platform/node/vector-store.js';
 import {
   assertOwnFolder,
   buildPrefix,
@@ -15,11 +17,10 @@ import {
   missingIndexFile,
   readManifest,
   releaseBuildFolder,
-  sha256,
   sweepStaleBuilds,
   swapInto,
   VECTORS_FILES,
-} from './index-files.js';
+} from '../platform/node/index-files.js';
 import { MANIFEST_FORMAT, staleReason, type Manifest } from './manifest.js';
 
 export interface IngestOptions {

@@ -1,3 +1,5 @@
+import { fnv1a32 } from '../util/hash.js';
+import { mulberry32 } from '../util/prng.js';
 import type { Embedder } from './embedder.js';
 
 /**
@@ -36,29 +38,6 @@ export const MAX_FAKE_DIM = 16_384;
 
 /** The model ids that select the fake embedder: `fake:<dim>`, e.g. `fake:384`. */
 export const FAKE_MODEL_PATTERN = /^fake:(\d+)$/;
-
-const encoder = new TextEncoder();
-
-/** FNV-1a, 32-bit, over the UTF-8 bytes of `text`. */
-export function fnv1a32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of encoder.encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-/** mulberry32: a small 32-bit generator; uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The unit vector of `text`: each component the sum of three uniform numbers in [-0.5, 0.5)

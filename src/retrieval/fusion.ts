@@ -1,3 +1,5 @@
+import { compareIds } from '../util/compare.js';
+
 /** A ranked list from one retriever, best first. */
 export type RankedList = readonly { id: string }[];
 
@@ -38,7 +40,7 @@ export function reciprocalRankFusion(lists: readonly RankedList[], k = 60): Fuse
       b.score - a.score ||
       bestRank(a) - bestRank(b) ||
       firstList(a) - firstList(b) ||
-      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      compareIds(a.id, b.id),
   );
 }
 

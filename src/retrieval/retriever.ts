@@ -1,7 +1,7 @@
 import type { Paper } from '../corpus/schema.js';
 import type { Embedder } from './embedder.js';
 import { weightedRankFusion } from './fusion.js';
-import type { LexicalHit } from './lexical.js';
+import type { LexicalHit } from './lexical/lexical-index.js';
 import { bestSnippet } from './snippet.js';
 import { terms } from './text.js';
 import type { SpellingCorrector } from './spelling.js';

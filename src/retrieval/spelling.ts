@@ -1,4 +1,5 @@
 import type { Paper } from '../corpus/schema.js';
+import { editDistance } from './edit-distance.js';
 import { words } from './text.js';
 
 /** Defaults of query spelling correction (one place). */
@@ -12,6 +13,9 @@ export const DEFAULT_SPELLING = {
   longFrom: 5,
 } as const;
 export type SpellingOptions = Partial<typeof DEFAULT_SPELLING>;
+
+/** A swap of two adjacent letters, the commonest typo, counts as one edit. */
+const SWAPS_ARE_ONE_EDIT = { transpositions: true } as const;
 
 /** One word of a query replaced by a word of the collection. */
 export interface Correction {
@@ -62,7 +66,7 @@ export class SpellingCorrector {
     let best: { word: string; count: number; d: number } | null = null;
     for (let len = w.length - edits; len <= w.length + edits; len++) {
       for (const c of this.byLength.get(len) ?? []) {
-        const d = editDistance(w, c.word, edits);
+        const d = editDistance(w, c.word, edits, SWAPS_ARE_ONE_EDIT);
         if (d > edits) continue;
         if (!best || d < best.d || (d === best.d && (c.count > best.count || (c.count === best.count && c.word < best.word)))) best = { ...c, d };
       }
@@ -95,29 +99,4 @@ export function spellingVocabulary(papers: readonly Pick<Paper, 'title' | 'abstr
   const vocabulary = new Map<string, number>();
   for (const p of papers) for (const w of words(`${p.title} ${p.abstract}`)) if (/^[a-z]+$/.test(w)) vocabulary.set(w, (vocabulary.get(w) ?? 0) + 1);
   return vocabulary;
-}
-
-/**
- * Optimal string alignment distance (Levenshtein plus swaps of adjacent letters, the commonest
- * typo), or `bound + 1` as soon as it must exceed `bound`.
- */
-export function editDistance(a: string, b: string, bound: number): number {
-  if (Math.abs(a.length - b.length) > bound) return bound + 1;
-  let prev2: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
-      row.push(d);
-      rowMin = Math.min(rowMin, d);
-    }
-    if (rowMin > bound) return bound + 1;
-    prev2 = prev;
-    prev = row;
-  }
-  return prev[b.length]!;
 }

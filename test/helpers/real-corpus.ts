@@ -1,7 +1,7 @@
 /** The real corpus with a lexical retriever and its calibration, built the way ingestion builds them (for the support tests). */
 import { loadCorpus } from '../../src/corpus/load.js';
 import type { Paper } from '../../src/corpus/schema.js';
-import { LexicalIndex } from '../../src/retrieval/lexical.js';
+import { LexicalIndex } from '../../src/retrieval/lexical/lexical-index.js';
 import { HybridRetriever } from '../../src/retrieval/retriever.js';
 import { TermStats } from '../../src/retrieval/term-stats.js';
 import { calibrate, type Calibration } from '../../src/support/calibrate.js';

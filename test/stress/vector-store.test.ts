@@ -6,8 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARD_SIZE, VectorStore } from '../../src/retrieval/vector-store.js';
-import { bruteForce, mulberry32, unitVector } from '../helpers/vectors.js';
+import { SHARD_SIZE, VectorStore } from '../../src/platform/node/vector-store.js';
+import { mulberry32 } from '../../src/util/prng.js';
+import { bruteForce, unitVector } from '../helpers/vectors.js';
 
 let tmp: string;
 beforeAll(async () => {

@@ -1,10 +1,6 @@
-import type { Embedder } from './embedder.js';
-import { modelProfile } from './model-profiles.js';
-
-/** The part of the Workers AI binding (`env.AI`) this app uses (types only: the binding is injected). */
-export interface AiLike {
-  run(model: string, inputs: Record<string, unknown>, options?: Record<string, unknown>): Promise<unknown>;
-}
+import type { Embedder } from '../../retrieval/embedder.js';
+import { modelProfile } from '../../retrieval/model-profiles.js';
+import type { AiLike } from './bindings.js';
 
 /**
  * Workers AI embedding models and the local (transformers.js) model that embeds documents into the

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import wordListPath from 'word-list';
-import type { Paper } from '../corpus/schema.js';
-import { SpellingCorrector, type SpellingOptions } from './spelling.js';
+import type { Paper } from '../../corpus/schema.js';
+import { SpellingCorrector, type SpellingOptions } from '../../retrieval/spelling.js';
 
 /**
  * The spelling corrector for Node entries: the collection's words, and the `word-list` package's

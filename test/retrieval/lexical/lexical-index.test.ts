@@ -5,10 +5,13 @@
 import MiniSearch from 'minisearch';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus } from '../../src/corpus/load.js';
-import type { Paper } from '../../src/corpus/schema.js';
-import { LEXICAL_DEFAULTS, LexicalIndex, levenshteinWithin } from '../../src/retrieval/lexical.js';
-import { processTerm, words } from '../../src/retrieval/text.js';
+import { loadCorpus } from '../../../src/corpus/load.js';
+import type { Paper } from '../../../src/corpus/schema.js';
+import { LEXICAL_DEFAULTS } from '../../../src/retrieval/lexical/bm25.js';
+import { LexicalIndex } from '../../../src/retrieval/lexical/lexical-index.js';
+import { processTerm, words } from '../../../src/retrieval/text.js';
+import { byScoreThenId } from '../../../src/util/compare.js';
+import { mulberry32 } from '../../../src/util/prng.js';
 
 let papers: Paper[];
 let index: LexicalIndex;
@@ -25,14 +28,13 @@ function referenceSearch(q: string, k: number) {
       prefix: (t) => t.length >= LEXICAL_DEFAULTS.prefixMinLength,
       combineWith: 'OR',
     })
-    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+    .sort(byScoreThenId)
     .slice(0, k);
 }
 
 /** Deterministic queries made from the corpus itself: sentence fragments of 3 to 40 words. */
 function corpusQueries(count: number): string[] {
-  let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = mulberry32(7);
   return Array.from({ length: count }, () => {
     const p = papers[Math.floor(rand() * papers.length)]!;
     const w = words(p.abstract);
@@ -117,14 +119,5 @@ describe('LexicalIndex file format', () => {
     const expected = papers.filter((p) => words(`${p.title} ${p.abstract}`).some((w) => processTerm(w) === term)).length;
     expect(index.documentFrequency(term)).toBe(expected);
     expect(index.documentFrequency('zzzqqq')).toBe(0);
-  });
-});
-
-describe('levenshteinWithin', () => {
-  it('gives the distance up to the bound, and bound + 1 beyond it', () => {
-    expect(levenshteinWithin('kitten', 'sitting', 3)).toBe(3);
-    expect(levenshteinWithin('kitten', 'sitting', 2)).toBe(3);
-    expect(levenshteinWithin('abc', 'abc', 1)).toBe(0);
-    expect(levenshteinWithin('a', 'abcdef', 2)).toBe(3);
   });
 });

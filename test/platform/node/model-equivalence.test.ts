@@ -13,8 +13,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { env, pipeline } from '@xenova/transformers';
-import { embedWithExtractor, modelProfile, type FeatureExtractor } from '../../src/retrieval/transformers-embedder.js';
-import { MODELS_DIR, PYPI_MODEL, REFERENCE_FILE, REQUIRE_REAL_MODELS, describeMissingModel, modelsWithReference, realModel } from '../helpers/real-models.js';
+import { embedWithExtractor, type FeatureExtractor } from '../../../src/platform/node/transformers-embedder.js';
+import { modelProfile } from '../../../src/retrieval/model-profiles.js';
+import { MODELS_DIR, PYPI_MODEL, REFERENCE_FILE, REQUIRE_REAL_MODELS, describeMissingModel, modelsWithReference, realModel } from '../../helpers/real-models.js';
 
 interface Reference {
   model: string;

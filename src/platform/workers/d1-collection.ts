@@ -1,35 +1,14 @@
-import { PaperSchema, type Paper } from '../corpus/schema.js';
-import { analyzeQuery, bm25PlusImpact, LEXICAL_DEFAULTS, lexicalFingerprint, TermDictionary, type Expansion, type LexicalDictionaryData, type LexicalHit } from './lexical.js';
-import type { LexicalSearcher, PaperStore } from './retriever.js';
-import { SpellingCorrector } from './spelling.js';
-import type { DocumentFrequencies } from './term-stats.js';
-
-/**
- * The part of Cloudflare's D1 binding this module uses (types only: the binding is injected, so
- * nothing here depends on the Workers runtime).
- */
-export interface D1Like {
-  prepare(query: string): D1StatementLike;
-}
-export interface D1StatementLike {
-  bind(...values: unknown[]): D1StatementLike;
-  all<T = Record<string, unknown>>(): Promise<{ results: T[] }>;
-  first<T = Record<string, unknown>>(): Promise<T | null>;
-}
-
-/** What `npm run deploy:data` stores in D1 besides the papers: see `src/ingest/deploy-data.ts`. */
-export interface D1Dictionary extends LexicalDictionaryData {
-  /** The collection's words (letters only) and how often each occurs: the spelling vocabulary. */
-  words: [string, number][];
-}
-
-/** Where the dictionary chunks are, and what the export recorded of the index. */
-export interface D1Pointer {
-  hash: string;
-  chunks: number;
-  papers: number;
-  lexical: string;
-}
+import { PaperSchema, type Paper } from '../../corpus/schema.js';
+import { analyzeQuery, lexicalFingerprint } from '../../retrieval/lexical/analyzer.js';
+import { bm25PlusImpact, LEXICAL_DEFAULTS } from '../../retrieval/lexical/bm25.js';
+import type { LexicalHit } from '../../retrieval/lexical/lexical-index.js';
+import { TermDictionary, type Expansion } from '../../retrieval/lexical/term-dictionary.js';
+import type { LexicalSearcher, PaperStore } from '../../retrieval/retriever.js';
+import { SpellingCorrector } from '../../retrieval/spelling.js';
+import type { DocumentFrequencies } from '../../retrieval/term-stats.js';
+import { byScoreThenId } from '../../util/compare.js';
+import type { D1Like } from './bindings.js';
+import { chunkKey, DICTIONARY_KEY, type D1Dictionary, type D1Pointer } from './d1-schema.js';
 
 /** Defaults of the D1 storage mode (one place). */
 export const D1_DEFAULTS = {
@@ -42,15 +21,11 @@ export const D1_DEFAULTS = {
   refreshMs: 60_000,
 } as const;
 
-/** The meta key of the dictionary pointer, and of its chunks (`dictionary:<hash>:<0000>`). */
-export const DICTIONARY_KEY = 'dictionary';
-export const chunkKey = (hash: string, i: number) => `${DICTIONARY_KEY}:${hash}:${String(i).padStart(4, '0')}`;
-
 /** D1 holds data this code cannot read (another export format or scorer): what to do about it. */
 export class D1DataError extends Error {}
 
 /** A query term, how often the query uses it, and the index terms it stands for. */
-interface Source {
+interface ExpandedTerm {
   source: string;
   occurrences: number;
   expansions: Expansion[];
@@ -145,7 +120,7 @@ export class D1Collection implements PaperStore, LexicalSearcher, DocumentFreque
     await this.refresh();
     const sources = analyzeQuery(query);
     if (!sources.size || !this.size || k <= 0) return [];
-    const expanded: Source[] = [];
+    const expanded: ExpandedTerm[] = [];
     for (const [source, occurrences] of sources) {
       const expansions = this.dictionary.expand(source);
       if (expansions.length) expanded.push({ source, occurrences, expansions });
@@ -159,7 +134,7 @@ export class D1Collection implements PaperStore, LexicalSearcher, DocumentFreque
    * double precision: within a few units in the last place of the stored float32 impacts), with
    * their term frequencies for the exact rescoring.
    */
-  private async candidates(expanded: readonly Source[], limit: number): Promise<Candidate[]> {
+  private async candidates(expanded: readonly ExpandedTerm[], limit: number): Promise<Candidate[]> {
     const { dictionary, data } = this;
     const { n, avgTitle, avgAbstract } = data.stats;
     const { k1, b, delta } = LEXICAL_DEFAULTS;
@@ -193,7 +168,7 @@ export class D1Collection implements PaperStore, LexicalSearcher, DocumentFreque
   }
 
   /** The k best candidates, scored exactly as `LexicalIndex.search` scores them. */
-  private rescore(candidates: readonly Candidate[], expanded: readonly Source[], k: number): LexicalHit[] {
+  private rescore(candidates: readonly Candidate[], expanded: readonly ExpandedTerm[], k: number): LexicalHit[] {
     const { dictionary, data } = this;
     const scored: LexicalHit[] = [];
     for (const c of candidates) {
@@ -222,7 +197,7 @@ export class D1Collection implements PaperStore, LexicalSearcher, DocumentFreque
       }
       if (matched) scored.push({ id: c.id, score: sum * matched, terms, queryTerms });
     }
-    return scored.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)).slice(0, k);
+    return scored.sort(byScoreThenId).slice(0, k);
   }
 
   /** What the export recorded besides the dictionary: the calibration, and the embedder of the vectors. */
@@ -279,11 +254,4 @@ export class D1Collection implements PaperStore, LexicalSearcher, DocumentFreque
     })();
     await this.refreshing;
   }
-}
-
-/** How often each term of a space-separated term list occurs. */
-function counts(list: string): Map<string, number> {
-  const m = new Map<string, number>();
-  if (list) for (const t of list.split(' ')) m.set(t, (m.get(t) ?? 0) + 1);
-  return m;
 }

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EmbedderStatus } from './embedder.js';
-import { createFakeEmbedder, FAKE_MODEL_PATTERN } from './fake-embedder.js';
+import type { EmbedderStatus } from '../../retrieval/embedder.js';
+import { createFakeEmbedder, FAKE_MODEL_PATTERN } from '../../retrieval/fake-embedder.js';
 import type { TransformersEmbedderOptions } from './transformers-embedder.js';
 
 /**
  * The embedder named by `options.model`, or the reason there is none. Never throws.
  *
- * - `fake:<dim>` (e.g. `fake:384`): the deterministic fake embedder of `fake-embedder.ts`, for
+ * - `fake:<dim>` (e.g. `fake:384`): the deterministic fake embedder of `src/retrieval/fake-embedder.ts`, for
  *   benchmarks and tests: fast, but retrieval with it is meaningless.
  * - anything else: a transformers.js model, through `loadTransformersEmbedder` (same options, same
  *   result). That module, and @xenova/transformers behind it, is imported only then, so the fake

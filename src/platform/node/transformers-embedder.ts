@@ -1,7 +1,5 @@
-import type { Embedder, EmbedderStatus } from './embedder.js';
-import { modelProfile } from './model-profiles.js';
-
-export { BGE_QUERY_PREFIX, MODEL_PROFILES, modelProfile, type ModelProfile } from './model-profiles.js';
+import type { Embedder, EmbedderStatus } from '../../retrieval/embedder.js';
+import { modelProfile } from '../../retrieval/model-profiles.js';
 
 export interface TransformersEmbedderOptions {
   /** Hugging Face model id, e.g. `Xenova/bge-small-en-v1.5`. */

@@ -1,9 +1,6 @@
-import type { DenseHit, VectorSearcher } from './retriever.js';
-
-/** The part of the Vectorize binding (`env.VECTORS`) this app uses (types only: the binding is injected). */
-export interface VectorizeLike {
-  query(vector: number[], options: { topK: number; returnValues?: boolean; returnMetadata?: 'none' | 'indexed' | 'all' }): Promise<{ matches: { id: string; score: number }[] }>;
-}
+import type { DenseHit, VectorSearcher } from '../../retrieval/retriever.js';
+import { byScoreThenId } from '../../util/compare.js';
+import type { VectorizeLike } from './bindings.js';
 
 /** Vectorize answers at most this many matches when no values or metadata are returned. */
 export const VECTORIZE_MAX_TOP_K = 100;
@@ -19,6 +16,6 @@ export class VectorizeSearcher implements VectorSearcher {
     if (!(k >= 1)) return [];
     const { matches } = await this.index.query(vector, { topK: Math.min(k, VECTORIZE_MAX_TOP_K), returnValues: false, returnMetadata: 'none' });
     // Best first, ties by id (as the local store orders them).
-    return matches.map((m) => ({ id: m.id, score: m.score })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return matches.map((m) => ({ id: m.id, score: m.score })).sort(byScoreThenId);
   }
 }

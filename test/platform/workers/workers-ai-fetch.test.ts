@@ -6,11 +6,11 @@
  * then `data: [DONE]`), in uneven byte chunks.
  */
 import { describe, expect, it } from 'vitest';
-import { workersAiLlm } from '../../src/answer/llm-client.js';
-import { condenseQuery, LlmFailure, streamLlmAnswer } from '../../src/answer/llm.js';
-import { loadPrompts } from '../../src/answer/prompts-node.js';
-import { loadConfig } from '../../src/config.js';
-import type { AiLike } from '../../src/retrieval/workers-ai.js';
+import { workersAiLlm } from '../../../src/answer/llm-client.js';
+import { condenseQuery, LlmFailure, streamLlmAnswer } from '../../../src/answer/llm.js';
+import { loadPrompts } from '../../../src/answer/prompts-node.js';
+import { loadConfig } from '../../../src/config.js';
+import type { AiLike } from '../../../src/platform/workers/bindings.js';
 
 const MODEL = '@cf/meta/llama-3.2-3b-instruct';
 

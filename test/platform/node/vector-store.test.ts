@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalIndex } from 'vectra';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARD_SIZE, topKByDot, VectorStore, type VectorHit } from '../../src/retrieval/vector-store.js';
-import { bruteForce, mulberry32, unitVector } from '../helpers/vectors.js';
+import { SHARD_SIZE, VectorStore, type VectorHit } from '../../../src/platform/node/vector-store.js';
+import { mulberry32 } from '../../../src/util/prng.js';
+import { bruteForce, unitVector } from '../../helpers/vectors.js';
 
 function expectSameHits(actual: VectorHit[], expected: VectorHit[]): void {
   expect(actual.map((h) => h.id)).toEqual(expected.map((h) => h.id));
@@ -170,18 +171,6 @@ describe('VectorStore: scores and ties', () => {
     expect((await store.query(same, 2)).map((h) => h.id)).toEqual(['a', 'b']);
     const reopened = await VectorStore.open(join(tmp, 'ties'));
     expect((await reopened.query(same, 1)).map((h) => h.id)).toEqual(['a']);
-  });
-
-  it('topKByDot breaks ties by index by default, by tieBreak when given', () => {
-    const matrix = new Float32Array([1, 0, 0, 1, 1, 0, 1, 0]);
-    const q = new Float32Array([1, 0]);
-    expect(topKByDot(matrix, 2, q, 2)).toEqual([
-      { index: 0, score: 1 },
-      { index: 2, score: 1 },
-    ]);
-    expect(topKByDot(matrix, 2, q, 2, (a, b) => b - a).map((h) => h.index)).toEqual([3, 2]);
-    expect(topKByDot(matrix, 2, q, 0)).toEqual([]);
-    expect(topKByDot(new Float32Array(0), 2, q, 5)).toEqual([]);
   });
 
   it('scores the cosine whatever the length of the query or of a stored vector', async () => {

@@ -5,9 +5,10 @@
  * when the model is not under MODELS_DIR; failing instead when CI=true.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Embedder } from '../../src/retrieval/embedder.js';
-import { BGE_QUERY_PREFIX, loadTransformersEmbedder, modelProfile, restoreSepAfterTruncation, type FeatureExtractor } from '../../src/retrieval/transformers-embedder.js';
-import { MODELS_DIR, PYPI_MODEL, describeMissingModel, realModel } from '../helpers/real-models.js';
+import type { Embedder } from '../../../src/retrieval/embedder.js';
+import { loadTransformersEmbedder, restoreSepAfterTruncation, type FeatureExtractor } from '../../../src/platform/node/transformers-embedder.js';
+import { BGE_QUERY_PREFIX, modelProfile } from '../../../src/retrieval/model-profiles.js';
+import { MODELS_DIR, PYPI_MODEL, describeMissingModel, realModel } from '../../helpers/real-models.js';
 
 const MINILM = PYPI_MODEL;
 

@@ -1,4 +1,4 @@
-import type { AiLike } from '../retrieval/workers-ai.js';
+import type { AiLike } from './bindings.js';
 
 /**
  * A `fetch` for the OpenAI SDK that answers chat-completion requests from a Workers AI text model

@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
-import type { Paper } from '../corpus/schema.js';
-import { CalibrationSchema, type Calibration } from '../support/calibrate.js';
-import { LexicalIndex } from '../retrieval/lexical.js';
-import { VectorStore } from '../retrieval/vector-store.js';
-import { ManifestSchema, type Manifest } from './manifest.js';
+import type { Paper } from '../../corpus/schema.js';
+import { ManifestSchema, type Manifest } from '../../ingest/manifest.js';
+import { LexicalIndex } from '../../retrieval/lexical/lexical-index.js';
+import { CalibrationSchema, type Calibration } from '../../support/calibrate.js';
+import { sha256HexSync as sha256 } from './hash.js';
+import { VectorStore } from './vector-store.js';
 
 /** File names inside an index folder. */
 export const FILES = {
@@ -128,8 +127,6 @@ export function missingIndexFile(indexDir: string, manifest: Manifest): string |
   const needed = [FILES.papers, FILES.lexical, FILES.calibration, ...(manifest.embedder ? VECTORS_FILES : [])];
   return needed.find((f) => !existsSync(join(indexDir, f))) ?? null;
 }
-
-export const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex');
 
 /** The files whose sha256 the manifest records, by their path inside the index folder. */
 export const HASHED_FILES = [FILES.papers, FILES.lexical, FILES.calibration] as const;
