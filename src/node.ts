@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createAnswerer } from './answer/answerer.js';
 import type { Paper } from './corpus/schema.js';
-import { loadPrompts } from './answer/prompts-node.js';
+import { loadPrompts } from './platform/node/prompts.js';
 import { ConfigError, loadConfig, llmConfigured, type Config } from './config.js';
 import { loadCorpus } from './corpus/load.js';
 import { CorpusError } from './corpus/parse-json.js';

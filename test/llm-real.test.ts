@@ -13,7 +13,7 @@ import { createAnswerer, type Answerer } from '../src/answer/answerer.js';
 import { llmComposer } from '../src/answer/compose/llm.js';
 import { createOpenAIClient } from '../src/answer/llm-client.js';
 import type { LlmOptions } from '../src/answer/llm.js';
-import { loadPrompts } from '../src/answer/prompts-node.js';
+import { loadPrompts } from '../src/platform/node/prompts.js';
 import type { Paper } from '../src/corpus/schema.js';
 import type { ChatEvent, ChatMessage, ChatResult } from '../src/protocol/chat.js';
 import { guessLanguage } from '../src/question/language.js';

@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../protocol/chat.js';
+import { toHex } from '../util/hash.js';
 
 /**
  * Signs the answers this server gives (HMAC-SHA256 over the answer text and the ids it cited),
@@ -12,7 +13,6 @@ export interface AnswerSigner {
 }
 
 const encoder = new TextEncoder();
-const toHex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
 const payload = (answer: string, citations: readonly string[]) => encoder.encode(`${citations.join(',')}\u0000${answer}`);
 
 /**

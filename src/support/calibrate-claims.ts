@@ -1,3 +1,4 @@
+import { quantileSorted } from '../util/quantiles.js';
 import type { Paper } from '../corpus/schema.js';
 import { splitSentences } from '../corpus/sentences.js';
 import type { Retriever } from '../retrieval/retriever.js';
@@ -67,7 +68,7 @@ export async function calibrateClaims(retriever: Retriever, all: readonly Paper[
     made.push({ claim, own: p, rivals, positive: checkClaim(claim, p, stats).support, negative: Math.max(0, ...rivals.map((r) => checkClaim(claim, r, stats).support)) });
   }
   const positives = made.map((m) => m.positive).sort((a, b) => a - b);
-  const minSupport = positives[Math.min(positives.length - 1, Math.max(0, Math.floor((1 - o.claimRecall) * positives.length)))] ?? 0.5;
+  const minSupport = quantileSorted(positives, 1 - o.claimRecall) ?? 0.5;
   const share = <T>(xs: readonly T[], f: (x: T) => boolean) => (xs.length ? xs.filter(f).length / xs.length : 0);
 
   // In the embedder's space: the cut above nearly every miscitation, and what words-or-meaning does.
@@ -80,7 +81,7 @@ export async function calibrateClaims(retriever: Retriever, all: readonly Paper[
     const own = checked.map((m) => match(m.claim, m.own.id)?.cosine ?? 0);
     const rival = checked.map((m) => Math.max(-1, ...m.rivals.map((r) => match(m.claim, r.id)?.cosine ?? -1)));
     const sortedRival = [...rival].sort((a, b) => a - b);
-    minCosine = sortedRival[Math.min(sortedRival.length - 1, Math.floor(o.claimDenseAbove * sortedRival.length))] ?? null;
+    minCosine = quantileSorted(sortedRival, o.claimDenseAbove) ?? null;
     if (minCosine !== null) {
       const cut = minCosine;
       const passes = (lexical: number, cos: number) => lexical >= minSupport || cos >= cut;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { mulberry32 } from '../util/prng.js';
+import { quantile } from '../util/quantiles.js';
 import type { Paper } from '../corpus/schema.js';
 import { weightedRankFusion } from '../retrieval/fusion.js';
 import type { RetrievalLists, Retriever } from '../retrieval/retriever.js';
@@ -85,21 +87,8 @@ export const CalibrationSchema = z.object({
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
 
-/** Deterministic PRNG (mulberry32): the same corpus always calibrates to the same model. */
-export function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The value at quantile `q` of `xs` (sorted copy; the lower one). */
-const quantile = (xs: readonly number[], q: number, empty = 0) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.max(0, Math.floor(q * s.length)))]! : empty;
-};
+/** The value at quantile `q` of `xs` (a sorted copy; the lower one), or `empty` when there are none. */
+const quantileOr = (xs: readonly number[], q: number, empty: number) => quantile(xs, q) ?? empty;
 
 /** How often each term of the papers stands by a numeral. */
 export function numeralAffinity(papers: readonly Paper[], from: number, min: number): Record<string, number> {
@@ -159,7 +148,7 @@ export function kindInstances(papers: readonly Paper[], stats: TermStats, window
  */
 export async function calibrate(retriever: Retriever, stats: TermStats, options: CalibrationOptions = {}): Promise<Calibration> {
   const o = { ...DEFAULT_CALIBRATION, ...options };
-  const rand = prng(o.seed);
+  const rand = mulberry32(o.seed);
   const all = retriever.papers;
   if (!all) throw new Error('calibration needs the papers in memory (it runs at ingestion)');
   const byId = new Map(all.map((p) => [p.id, p]));
@@ -213,17 +202,17 @@ export async function calibrate(retriever: Retriever, stats: TermStats, options:
   // The cut lets through `recall` of the questions made from a paper's own words; the harder forms
   // (a false premise, an unknown word) are about a paper too, but do not set how lenient it is.
   const plain = new Set(['keywords', 'span', 'title', 'description']);
-  const coverCut = quantile(pc.filter((_, i) => cover[i]!.y && plain.has(cover[i]!.form)), 1 - o.recall, 0.5);
+  const coverCut = quantileOr(pc.filter((_, i) => cover[i]!.y && plain.has(cover[i]!.form)), 1 - o.recall, 0.5);
   const fitFocus = (rows: typeof focus) => {
     const model = fitLogistic(rows.map((r) => r.x), rows.map((r) => r.y));
     const p = rows.map((r) => predict(model, r.x));
-    return { model, cut: quantile(p.filter((_, i) => rows[i]!.y), 1 - o.recall, 0.5), p };
+    return { model, cut: quantileOr(p.filter((_, i) => rows[i]!.y), 1 - o.recall, 0.5), p };
   };
   const valueRows = focus.filter((r) => r.value);
   const thingRows = focus.filter((r) => !r.value);
   const value = fitFocus(valueRows);
   const thing = fitFocus(thingRows);
-  const related = quantile(pc.filter((_, i) => cover[i]!.form === 'absent'), o.relatedFrom, 1);
+  const related = quantileOr(pc.filter((_, i) => cover[i]!.form === 'absent'), o.relatedFrom, 1);
   const forms: Record<string, number> = {};
   const share = (rows: { y: 0 | 1; form: string }[], p: number[], cut: number, prefix: string) => {
     for (const form of new Set(rows.map((r) => r.form))) {

@@ -1,3 +1,4 @@
+import { pick } from '../util/prng.js';
 import type { Paper } from '../corpus/schema.js';
 import { splitSentences } from '../corpus/sentences.js';
 import { STOP_WORDS, terms, words } from '../retrieval/text.js';
@@ -25,7 +26,7 @@ export interface MadeUpQuestion {
 }
 
 export type Rand = () => number;
-export const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+export { pick };
 /** `n` of `xs` in random order (a Fisher-Yates shuffle of a copy). */
 export const sample = <T>(rand: Rand, xs: readonly T[], n: number): T[] => {
   const copy = [...xs];

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { prng } from '../../src/support/calibrate.js';
+import { mulberry32 as prng } from '../../src/util/prng.js';
 import { buildApp } from '../../src/node.js';
 import { baseEnv, logSink, makeDirs, type TestDirs } from '../helpers/app.js';
 

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { workersAiLlm } from '../../../src/answer/llm-client.js';
 import { condenseQuery, LlmFailure, streamLlmAnswer } from '../../../src/answer/llm.js';
-import { loadPrompts } from '../../../src/answer/prompts-node.js';
+import { loadPrompts } from '../../../src/platform/node/prompts.js';
 import { loadConfig } from '../../../src/config.js';
 import type { AiLike } from '../../../src/platform/workers/bindings.js';
 

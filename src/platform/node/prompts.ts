@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from '../config.js';
-import type { PromptTemplates } from './prompts.js';
+import { ConfigError } from '../../config.js';
+import type { PromptTemplates } from '../../answer/prompts.js';
 
 /** Reads `answer.txt`, `condense.txt` and `translate.txt` from the prompts folder (Node only). */
 export async function loadPrompts(dir: string): Promise<PromptTemplates> {
