@@ -5,6 +5,7 @@ import { readQuestion } from '../question/read.js';
 import { readTurn, retrievalQuery, type Turn } from '../question/turn.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import type { TermStats } from '../retrieval/term-stats.js';
+import { terms } from '../retrieval/text.js';
 import type { Calibration } from '../support/calibrate.js';
 import { decide, type Decision } from '../support/decide.js';
 import { CitedPaperFinder } from './cited-papers.js';
@@ -102,7 +103,10 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
     const answerBudget = budget();
     // The LLM sees only the assistant turns this server signed: a client cannot put words in its mouth.
     const forLlm = llm ? await trustedTurns(messages, await signer) : messages;
-    const rewritten = llm && (turn.followUp || !english) ? await rewriteQuery(llm, forLlm, answerBudget, opts.signal) : null;
+    const rewrite = llm && (turn.followUp || !english) ? await rewriteQuery(llm, forLlm, answerBudget, opts.signal) : null;
+    // A follow-up "rewritten" without a word it did not have resolved nothing: search with the conversation instead.
+    const own = new Set(terms(turn.question));
+    const rewritten = rewrite && (!english || terms(rewrite).some((t) => !own.has(t))) ? rewrite : null;
     const query = rewritten ?? retrievalQuery(turn);
     const lists = await retriever.lists(query, DEFAULT_PIPELINE.depth);
     const asked = { ...readQuestion(rewritten ?? askedText(turn)), english };
