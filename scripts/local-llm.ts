@@ -12,9 +12,10 @@
  *
  * Implements POST /v1/chat/completions (streaming as server-sent `chat.completion.chunk` events
  * ending in `data: [DONE]`, or one JSON body), `max_tokens`, `temperature`, `seed` and `stop`, and
- * GET /v1/models. Requests run one at a time on one context sequence, which keeps the tokens of the
- * last prompt: a prompt that starts the same way (the constant instructions first) is evaluated
- * only from where it differs. A client that goes away stops its generation.
+ * GET /v1/models. Requests run one at a time; each kind of prompt keeps its own context sequence
+ * with the tokens of its last prompt, so a prompt that starts the same way (the constant
+ * instructions first) is evaluated only from where it differs. A client that goes away stops its
+ * generation.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -112,11 +113,28 @@ export async function startLocalLlm(options: LocalLlmOptions = {}): Promise<Loca
   const o = { ...DEFAULT_LOCAL_LLM, ...options };
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
   const model: LlamaModel = await llama.loadModel({ modelPath: path.resolve(o.modelPath) });
-  const context: LlamaContext = await model.createContext({ contextSize: o.contextSize, threads: o.threads });
-  const sequence = context.getSequence();
+  // Two sequences, each keeping the tokens of the last prompt it ran: prompts of one kind (the
+  // answer prompt's constant instructions, the rewrite prompt's) go to the same sequence, so each
+  // kind reuses its evaluated prefix instead of evicting the other's, as llama.cpp server slots do.
+  const context: LlamaContext = await model.createContext({ contextSize: o.contextSize, threads: o.threads, sequences: 2 });
+  const sequences = [context.getSequence(), context.getSequence()];
   const chatTemplate = Boolean(model.fileInfo.metadata.tokenizer?.chat_template);
-  const chat = chatTemplate ? new LlamaChat({ contextSequence: sequence, chatWrapper: 'auto' }) : null;
-  const completion = chatTemplate ? null : new LlamaCompletion({ contextSequence: sequence });
+  const chats = chatTemplate ? sequences.map((contextSequence) => new LlamaChat({ contextSequence, chatWrapper: 'auto' })) : null;
+  const completions = chatTemplate ? null : sequences.map((contextSequence) => new LlamaCompletion({ contextSequence }));
+  /** The kind of prompt each sequence last ran (the start of its first message), and when; a new kind takes the least recently used. */
+  const kinds: string[] = [];
+  const used: number[] = sequences.map(() => 0);
+  let clock = 0;
+  const slotFor = (messages: readonly { content: unknown }[]) => {
+    const key = text(messages[0]?.content).slice(0, 160);
+    let slot = kinds.indexOf(key);
+    if (slot < 0) {
+      slot = used.indexOf(Math.min(...used));
+      kinds[slot] = key;
+    }
+    used[slot] = ++clock;
+    return slot;
+  };
   const log: LocalLlm['log'] = [];
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -145,6 +163,9 @@ export async function startLocalLlm(options: LocalLlmOptions = {}): Promise<Loca
         if (body.stream && !signal.aborted) res.write(chunk({ content: piece }, null));
       },
     };
+    const slot = slotFor(messages);
+    const chat = chats?.[slot] ?? null;
+    const completion = completions?.[slot] ?? null;
     const prompt = chat ? messages.map((m) => text(m.content)).join('\n') : layoutPrompt(messages);
     const { response, stopReason } = chat
       ? await chat.generateResponse(chatHistory(messages), { ...sampling, ...(stops.length ? { customStopTriggers: stops } : {}) }).then((r) => ({ response: r.response, stopReason: r.metadata.stopReason }))
