@@ -1,6 +1,6 @@
 import type { Paper } from '../corpus/schema.js';
 import { splitSentences } from '../corpus/sentences.js';
-import { MARKER_GROUP, parseMarkerGroup } from '../protocol/markers.js';
+import { MARKER_GROUP } from '../protocol/markers.js';
 import type { Embedder } from '../retrieval/embedder.js';
 import type { TermStats } from '../retrieval/term-stats.js';
 import { terms } from '../retrieval/text.js';
