@@ -74,14 +74,14 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
   }
 
   /** The result signed: a client sends the signature back with the turn, and feedback names the answer by it. */
-  async function signed(result: Omit<ChatResult, 'signature'>): Promise<ChatResult> {
-    return { ...result, signature: await (await signer).sign(result.answer, result.citations.map((x) => x.id)) };
+  async function signed(result: Omit<ChatResult, 'signature'>, question: string): Promise<ChatResult> {
+    return { ...result, signature: await (await signer).sign(result.answer, result.citations.map((x) => x.id), question) };
   }
 
   /** A finished abstention as events: the paper it names (if any) as the source, its text in pieces, then `done`. */
-  async function* abstain(result: ChatResult, trace: DecisionTrace): AsyncGenerator<ChatEvent> {
+  async function* abstain(result: ChatResult, trace: DecisionTrace, question: string): AsyncGenerator<ChatEvent> {
     yield { type: 'sources', sources: result.citations.map(({ n, id, title }) => ({ n, id, title })) };
-    const final = await signed(result);
+    const final = await signed(result, question);
     for (const piece of pieces(final.answer)) yield { type: 'delta', text: piece };
     yield { type: 'done', result: final, trace };
   }
@@ -96,7 +96,7 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
     const turn = readTurn(messages);
     const refusal = misuseRefusal(turn.question);
     if (refusal) {
-      yield* abstain(refusedResult(refusal), { kind: 'refused', probability: null, query: turn.question });
+      yield* abstain(refusedResult(refusal), { kind: 'refused', probability: null, query: turn.question }, turn.question);
       return;
     }
     const english = readQuestion(turn.question).english;
@@ -115,11 +115,11 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
     const trace: DecisionTrace = { kind: decision.kind, probability: decision.probability, query };
     const mode = composer.mode;
     if (decision.kind === 'not_covered') {
-      yield* abstain(notCoveredResult(decision.related, mode), trace);
+      yield* abstain(notCoveredResult(decision.related, mode), trace, turn.question);
       return;
     }
     if (decision.kind !== 'answer') {
-      yield* abstain(unansweredResult(decision, mode), trace);
+      yield* abstain(unansweredResult(decision, mode), trace, turn.question);
       return;
     }
     const sources = [...decision.papers, ...decision.unstated].map((p) => p.paper);
@@ -133,22 +133,25 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
       }
       const c = r.value;
       if (c.kind === 'not-covered') {
-        yield { type: 'done', result: await signed(notCoveredResult(sources.slice(0, 3), c.mode)), trace: { ...trace, kind: 'not_covered' } };
+        yield { type: 'done', result: await signed(notCoveredResult(sources.slice(0, 3), c.mode), turn.question), trace: { ...trace, kind: 'not_covered' } };
         return;
       }
       const cited = c.citations.map((x) => sources[x.n - 1]).filter((p): p is Paper => Boolean(p));
       const suggestions = await suggestFollowUps(turn.question, cited, async (s) => (await decideAlone(s)).kind === 'answer');
-      const result = await signed({
-        answer: c.answer,
-        citations: c.citations,
-        abstained: false,
-        mode: c.mode,
-        ...(suggestions.length ? { suggestions } : {}),
-        ...(c.removedMarkers?.length ? { removedMarkers: c.removedMarkers } : {}),
-        ...(c.fallback ? { fallback: c.fallback } : {}),
-        ...(c.unsupported ? { unsupported: c.unsupported } : {}),
-        ...(c.verified !== undefined ? { verified: c.verified } : {}),
-      });
+      const result = await signed(
+        {
+          answer: c.answer,
+          citations: c.citations,
+          abstained: false,
+          mode: c.mode,
+          ...(suggestions.length ? { suggestions } : {}),
+          ...(c.removedMarkers?.length ? { removedMarkers: c.removedMarkers } : {}),
+          ...(c.fallback ? { fallback: c.fallback } : {}),
+          ...(c.unsupported ? { unsupported: c.unsupported } : {}),
+          ...(c.verified !== undefined ? { verified: c.verified } : {}),
+        },
+        turn.question,
+      );
       yield { type: 'done', result, trace };
       return;
     }
