@@ -184,6 +184,19 @@ describe('without an LLM', () => {
   });
 });
 
+describe('one budget for the whole answer', () => {
+  it('leaves the answer call only what the rewrite call left of LLM_DEADLINE_MS', async () => {
+    const history = await firstTurn();
+    const tight = createAnswerer({ ...corpus, llm: llmOptions({ deadlineMs: 800 }), signingKey: KEY });
+    fake.script({ rewrite: { kind: 'silent' }, answer: { kind: 'reply', chunks: [DATASETS_REPLY] } });
+    const r = await run(tight, [...history, user(FOLLOW_UP)]);
+    // The rewrite spent the whole budget: no answer call is made, and the extractive answer is used.
+    expect(fake.answerRequests()).toHaveLength(0);
+    expect(r.result.mode).toBe('extractive');
+    expect(r.result.fallback).toBe('the LLM did not finish within 800 ms');
+  });
+});
+
 describe('follow-up suggestions', () => {
   it('never ask the LLM: they name the cited papers, and each one is a question the collection answers', async () => {
     const r = await run(withLlm, [user(FIRST)]);
