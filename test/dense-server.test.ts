@@ -2,17 +2,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import { loadCorpus } from '../src/corpus/load.js';
-import { startServer, type RunningServer } from '../src/node.js';
+import { buildApp } from '../src/node.js';
+import type { InProcessApp } from './helpers/app.js';
 import { writeTinyModel } from './fixtures/tiny-model.js';
 
-// The whole server on the dense path: a real ONNX model (generated, tiny) loaded by
-// transformers.js offline, embeddings in vectra, queries fused with BM25.
-describe('server with an embedding model', () => {
+// The whole app on the dense path, in process: a real ONNX model (generated, tiny) loaded by
+// transformers.js offline, embeddings in vectra, queries fused with BM25 by the weight the
+// calibration learned.
+describe('the app with an embedding model', () => {
   let tmp: string;
-  let server: RunningServer;
+  let app: InProcessApp;
+  let denseWeight: number;
   const post = async (route: string, body: unknown) => {
-    const res = await fetch(server.url + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await app.request(route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -20,35 +24,37 @@ describe('server with an embedding model', () => {
     tmp = await mkdtemp(join(tmpdir(), 'paper-chat-dense-'));
     const corpus = await loadCorpus('data/papers.txt');
     const { modelId } = await writeTinyModel(join(tmp, 'models'), corpus.papers.flatMap((p) => [p.title, p.abstract]), { dim: 64 });
-    server = await startServer(
-      { ...process.env, PORT: '0', HOST: '127.0.0.1', INDEX_DIR: join(tmp, 'index'), MODELS_DIR: join(tmp, 'models'), EMBEDDING_MODEL: modelId, ALLOW_REMOTE_MODELS: 'false', OPENAI_API_KEY: '', OPENAI_BASE_URL: '' },
-      () => {},
-    );
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', INDEX_DIR: join(tmp, 'index'), MODELS_DIR: join(tmp, 'models'), EMBEDDING_MODEL: modelId, ALLOW_REMOTE_MODELS: 'false', RATE_LIMIT_PER_MINUTE: '0', DATABASE_PATH: ':memory:' });
+    const built = await buildApp(config, () => {});
+    app = built.app;
+    denseWeight = built.index.calibration.denseWeight;
   }, 120_000);
   afterAll(async () => {
-    await server?.close();
     await rm(tmp, { recursive: true, force: true });
   });
 
   it('reports dense retrieval on /health', async () => {
-    const health = (await (await fetch(`${server.url}/health`)).json()) as Record<string, unknown>;
+    const health = (await (await app.request('/health')).json()) as Record<string, unknown>;
     expect(health).toMatchObject({ status: 'ok', papers: 224, dense: true });
     expect(String(health.embedder)).toContain('test/tiny-bert');
     expect(health.denseUnavailable).toBeUndefined();
   });
 
-  it('fuses scores: results carry reciprocal-rank scores, and an exact title still comes first', async () => {
+  it('fuses by weighted reciprocal rank: scores within the weights’ bound, and an exact title still first', async () => {
     const title = 'In-Context Freeze-Thaw Bayesian Optimization for Hyperparameter Optimization';
     const { status, body } = await post('/api/search', { query: title, k: 5 });
     expect(status).toBe(200);
     expect(body.results[0].title).toBe(title);
-    // RRF over two lists with k = 60: a score is at most 2 / 61 (scores are rounded to 6 places).
-    for (const r of body.results) expect(r.score).toBeLessThanOrEqual(2 / 61 + 1e-6);
-    expect(body.results[0].score).toBeGreaterThan(1 / 61); // first in both lists
+    // k = 60, the lexical list weighing 1 and the dense list `denseWeight`: a score is at most (1 + w) / 61.
+    for (const r of body.results) expect(r.score).toBeLessThanOrEqual((1 + denseWeight) / 61 + 1e-6);
+    // First in the lexical list: at least 1 / 61.
+    expect(body.results[0].score).toBeGreaterThanOrEqual(1 / 61 - 1e-6);
+    const scores = body.results.map((r: { score: number }) => r.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
 
   it('answers with citations and still abstains on an off-topic question', async () => {
-    const answered = await post('/api/chat', { messages: [{ role: 'user', content: 'How much faster is FT-PFN than deep Gaussian process surrogates?' }] });
+    const answered = await post('/api/chat', { messages: [{ role: 'user', content: 'How much faster are FT-PFN predictions than deep Gaussian processes?' }] });
     expect(answered.body.abstained).toBe(false);
     // The tiny model's vectors are noise, so fusion may put another paper first; the paper that answers is cited.
     expect(answered.body.citations.map((c: { title: string }) => c.title)).toContain('In-Context Freeze-Thaw Bayesian Optimization for Hyperparameter Optimization');

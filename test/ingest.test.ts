@@ -12,6 +12,7 @@ import { reciprocalRankFusion } from '../src/retrieval/fusion.js';
 import { HybridRetriever } from '../src/retrieval/retriever.js';
 import { loadTransformersEmbedder } from '../src/platform/node/transformers-embedder.js';
 import { VectorStore } from '../src/platform/node/vector-store.js';
+import { DEFAULT_CALIBRATION } from '../src/support/calibrate.js';
 import { writeTinyModel } from './fixtures/tiny-model.js';
 
 const CORPUS_PATH = path.resolve('data/papers.txt');
@@ -121,8 +122,9 @@ describe('lexical-only ingestion', () => {
     expect(index.lexical.size).toBe(224);
     const target = corpus.papers[17]!;
     expect(index.lexical.search(target.title, 3)[0]!.id).toBe(target.id);
-    expect(index.calibration.dense).toBe(false);
-    expect(index.calibration.model.weights).toHaveLength(4);
+    expect(index.calibration).toMatchObject({ version: 4, dense: false, denseWeight: 0 });
+    // The cover model reads the lexical signals only.
+    expect(index.calibration.cover.model.weights).toHaveLength(7);
   });
 
   it('does nothing the second time: not rebuilt, no file touched', async () => {
@@ -321,11 +323,18 @@ describe('dense ingestion with the real ONNX runtime', () => {
     expect(result.manifest.papers).toBe(224);
   });
 
-  it('calibrates the support model with the dense signals when the index has vectors', async () => {
+  it('calibrates the support model with the dense signals, and learns the dense list’s weight in the fusion, when the index has vectors', async () => {
     const { calibration } = await loadIndex(indexDir);
     expect(calibration.dense).toBe(true);
-    expect(calibration.model.weights).toHaveLength(7);
-    expect(calibration.cut.llm).toBeLessThanOrEqual(calibration.cut.extractive);
+    expect(calibration.cover.model.weights).toHaveLength(10);
+    // Each weight tried is scored by the mean reciprocal rank of the made-up questions' papers; the best one is kept.
+    const fusion = calibration.report.fusion;
+    expect(Object.keys(fusion).map(Number).sort((a, b) => a - b)).toEqual(DEFAULT_CALIBRATION.denseWeights);
+    for (const mrr of Object.values(fusion)) {
+      expect(mrr).toBeGreaterThan(0);
+      expect(mrr).toBeLessThanOrEqual(1);
+    }
+    expect(fusion[String(calibration.denseWeight)]).toBe(Math.max(...Object.values(fusion)));
   });
 
   it('reports embedding progress up to every paper', () => {

@@ -233,14 +233,14 @@ describe('the Worker under wrangler dev, answering with WORKERS_AI_MODEL through
     dirs = await makeDirs('wrangler-workers-ai');
     tmp = await mkdtemp(join(tmpdir(), 'wrangler-'));
     await (await startServer(baseEnv(dirs), () => {})).close(); // builds the index
-    // A scripted model: it answers with the first sentence of source [1]'s abstract, cited, in pieces.
+    // A scripted model: it answers with the sentences of source [1]'s excerpt, in pieces, without
+    // markers (the server attributes them).
     backend = await startBindingBackend(null, null, { model: 'none', pooling: 'none' }, {
       model: TEXT_MODEL,
       answer: (messages) => {
         asked.push(messages);
-        const abstract = /<source n="1">[\s\S]*?Abstract: ([^\n]*)/.exec(messages[0]!.content)?.[1] ?? '';
-        const sentence = abstract.split(/(?<=\.)\s/)[0]!;
-        return [...sentence.replace(/\.$/, '').split(/(?<= )/), ' [1].'];
+        const excerpt = /^\[1\] .*\n(.*)$/m.exec(messages.at(-1)!.content)?.[1] ?? '';
+        return excerpt.split(/(?<= )/);
       },
     });
     const bindings = join(tmp, 'bindings.toml');
@@ -268,19 +268,22 @@ describe('the Worker under wrangler dev, answering with WORKERS_AI_MODEL through
     const health = (await (await fetch(`${worker.url}/health`)).json()) as { llm: string; dense: boolean };
     expect(health.llm).toContain(TEXT_MODEL);
     expect(health.dense).toBe(false); // an AI binding but no Vectorize: lexical, and /health says why
-    const streamed = await chatStream(worker.url, [user('What is speculative sampling and how much faster is decoding?')]);
+    const question = 'How much does speculative sampling speed up decoding of Chinchilla?';
+    const streamed = await chatStream(worker.url, [user(question)]);
     expect(streamed.status).toBe(200);
     const ev = chatEvents(streamed.events);
     expectChatStreamOrder(ev);
-    expect(ev.deltas.length).toBeGreaterThan(1); // streamed as the model wrote it
-    expect(ev.text).toBe(ev.done[0]!.answer);
     const done = ev.done[0]!;
     expect(done.mode).toBe('llm');
     expect(done.fallback).toBeUndefined();
+    // Streamed sentence by sentence as the server attributed them: the deltas are the final answer.
+    expect(ev.deltas.length).toBe(done.answer.split(' [1]').length - 1);
+    expect(ev.deltas.length).toBeGreaterThan(1);
+    expect(ev.text).toBe(done.answer);
     expect(done.citations.map((c) => c.n)).toEqual([1]);
     expect(done.verified).toBe(1);
-    expect(backend.calls.text).toBeGreaterThanOrEqual(1); // the answer (and the follow-up suggestions)
-    expect(asked[0]![0]!.role).toBe('system');
-    expect(asked[0]!.at(-1)).toEqual({ role: 'user', content: 'What is speculative sampling and how much faster is decoding?' });
+    expect(backend.calls.text).toBe(1); // the answer only: no query rewrite for a first question, no LLM suggestions
+    expect(asked[0]!.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(asked[0]![1]!.content.endsWith(`\n\nQuestion: ${question}`)).toBe(true);
   });
 });

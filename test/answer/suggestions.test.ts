@@ -1,8 +1,20 @@
+/**
+ * Follow-up suggestions: candidates made from the cited papers only, offered only when the
+ * decision would answer them (the `answers` check), never the question itself, at most `count`.
+ */
 import { describe, expect, it } from 'vitest';
-import { shortTitle, suggestFollowUps, suggestFromRelated } from '../../src/answer/suggestions.js';
-import { questionIntent } from '../../src/question/intent.js';
+import { DEFAULT_SUGGESTIONS, shortTitle, suggestFollowUps } from '../../src/answer/suggestions.js';
+import type { Paper } from '../../src/corpus/schema.js';
 
-const paper = (title: string, abstract = 'We propose a method.') => ({ id: title.toLowerCase().replace(/\W+/g, '-'), title, abstract });
+const paper = (title: string): Paper => ({ id: title.toLowerCase().replace(/\W+/g, '-'), title, abstract: 'We propose a method.' });
+const a = paper('Wide Residual Networks');
+const b = paper('Deep Networks with Stochastic Depth');
+
+/** A stand-in for the decision (`answers`): yes unless `answers` says no, recording what it was asked. */
+function recorder(answers: (s: string) => boolean = () => true) {
+  const asked: string[] = [];
+  return { asked, check: async (s: string) => (asked.push(s), answers(s)) };
+}
 
 describe('shortTitle', () => {
   it.each([
@@ -15,32 +27,44 @@ describe('shortTitle', () => {
 });
 
 describe('suggestFollowUps', () => {
-  const a = paper('Wide Residual Networks', 'We evaluate on CIFAR-10 and SVHN.');
-  const b = paper('Deep Networks with Stochastic Depth');
-
-  it('after a one-paper answer: its datasets (when the abstract names some) and its topic', () => {
-    expect(suggestFollowUps('What are wide residual networks?', questionIntent('What are wide residual networks?'), [a])).toEqual([
-      'Which datasets does “Wide Residual Networks” evaluate on?',
+  it('after a one-paper answer: what it proposes, what it reports, which other papers share its topic', async () => {
+    expect(await suggestFollowUps('What are wide residual networks?', [a], recorder().check)).toEqual([
+      'What does “Wide Residual Networks” propose?',
+      'What results does “Wide Residual Networks” report?',
       'Which other papers study the topic of “Wide Residual Networks”?',
     ]);
   });
 
-  it('after a list: what the first proposes and how two differ; never the datasets question again', () => {
-    const q = 'Which papers train very deep networks? Which datasets?';
-    const s = suggestFollowUps(q, questionIntent(q), [a, b]);
-    expect(s).toContain('What does “Wide Residual Networks” propose?');
-    expect(s).toContain('How do “Wide Residual Networks” and “Deep Networks with Stochastic Depth” differ?');
-    expect(s.some((x) => /datasets/.test(x))).toBe(false);
-    expect(s.length).toBeLessThanOrEqual(3);
+  it('after a two-paper answer: how the two differ and what the second proposes, within the count', async () => {
+    const r = recorder();
+    const s = await suggestFollowUps('Which papers train very deep networks?', [a, b], r.check);
+    expect(s).toEqual(['What does “Wide Residual Networks” propose?', 'What results does “Wide Residual Networks” report?', 'How do “Wide Residual Networks” and “Deep Networks with Stochastic Depth” differ?']);
+    expect(s).toHaveLength(DEFAULT_SUGGESTIONS.count);
+    // It stops asking once it has enough.
+    expect(r.asked).toEqual(s);
   });
 
-  it('suggests nothing without cited papers, and never the question itself', () => {
-    expect(suggestFollowUps('Anything?', questionIntent('Anything?'), [])).toEqual([]);
-    const q = 'Which other papers study the topic of “Wide Residual Networks”?';
-    expect(suggestFollowUps(q, questionIntent(q), [a])).not.toContain(q);
+  it('offers only the candidates the decision would answer', async () => {
+    const r = recorder((s) => !s.startsWith('What results'));
+    const s = await suggestFollowUps('What are wide residual networks?', [a, b], r.check);
+    expect(s).not.toContain('What results does “Wide Residual Networks” report?');
+    expect(r.asked).toContain('What results does “Wide Residual Networks” report?');
+    expect(s).toEqual(['What does “Wide Residual Networks” propose?', 'How do “Wide Residual Networks” and “Deep Networks with Stochastic Depth” differ?', 'What does “Deep Networks with Stochastic Depth” propose?']);
+    expect(await suggestFollowUps('q', [a], async () => false)).toEqual([]);
   });
 
-  it('after a refusal: what the related papers propose', () => {
-    expect(suggestFromRelated([a, b, paper('Third')])).toEqual(['What does “Wide Residual Networks” propose?', 'What does “Deep Networks with Stochastic Depth” propose?']);
+  it('suggests nothing without cited papers, and never the question itself', async () => {
+    const r = recorder();
+    expect(await suggestFollowUps('Anything?', [], r.check)).toEqual([]);
+    expect(r.asked).toEqual([]);
+    const q = 'What does “Wide Residual Networks” propose?';
+    const s = await suggestFollowUps(q.toUpperCase(), [a], recorder().check);
+    expect(s).toEqual(['What results does “Wide Residual Networks” report?', 'Which other papers study the topic of “Wide Residual Networks”?']);
+  });
+
+  it('names long titles by their head', async () => {
+    const long = paper('MUVERA: Multi-Vector Retrieval via Fixed Dimensional Encodings for Very Large Collections');
+    // (The options are typed as the defaults' literals, so a test must cast to set one.)
+    expect(await suggestFollowUps('q', [long], recorder().check, { count: 1 } as unknown as Partial<typeof DEFAULT_SUGGESTIONS>)).toEqual(['What does “MUVERA” propose?']);
   });
 });

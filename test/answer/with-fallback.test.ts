@@ -2,12 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Composer, ComposeInput, Composition } from '../../src/answer/compose/composer.js';
 import { withFallback } from '../../src/answer/compose/with-fallback.js';
-import { questionIntent } from '../../src/question/intent.js';
 
-const input: ComposeInput = { messages: [{ role: 'user', content: 'q' }], question: 'q', intent: questionIntent('q'), sources: [], relative: [] };
-const answer = (text: string, mode: Composition['mode']): Composition => ({ kind: 'answer', answer: text, citations: [], removedMarkers: [], mode });
+/** The composers here never read their input: a decision to answer from no papers stands in. */
+const input = { question: 'q', query: 'q', english: true, sources: [], decision: { kind: 'answer', shape: 'prose', papers: [], unstated: [] } } as unknown as ComposeInput;
+const answer = (text: string, mode: 'llm' | 'extractive'): Composition => ({ kind: 'answer', answer: text, citations: [], mode });
 
-function fake(mode: Composition['mode'], deltas: string[], end: Composition | Error): Composer {
+function fake(mode: Composer['mode'], deltas: string[], end: Composition | Error): Composer {
   return {
     mode,
     async *compose() {
@@ -38,11 +38,17 @@ describe('withFallback', () => {
     expect(seen).toEqual([]);
   });
 
+  it('passes the primary’s "not covered" through without falling back', async () => {
+    const c = withFallback(fake('llm', [], { kind: 'not-covered', mode: 'llm' }), backup);
+    expect(await run(c)).toEqual({ deltas: [], result: { kind: 'not-covered', mode: 'llm' } });
+  });
+
   it('streams the fallback when the primary fails before writing, and names the reason', async () => {
-    const seen: string[] = [];
-    const c = withFallback(fake('llm', [], new Error('upstream 500')), backup, { onFallback: (r) => seen.push(r) });
+    const seen: [string, unknown][] = [];
+    const error = new Error('upstream 500');
+    const c = withFallback(fake('llm', [], error), backup, { onFallback: (r, e) => seen.push([r, e]) });
     expect(await run(c)).toEqual({ deltas: ['b1 ', 'b2'], result: { ...answer('b1 b2', 'extractive'), fallback: 'upstream 500' } });
-    expect(seen).toEqual(['upstream 500']);
+    expect(seen).toEqual([['upstream 500', error]]);
   });
 
   it("does not append the fallback's deltas to text the primary already streamed: its result replaces it", async () => {

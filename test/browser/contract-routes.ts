@@ -116,7 +116,8 @@ export async function startContractApp(env: Record<string, string> = {}): Promis
   for (const path of ['/health', '/api/feedback', '/api/papers/:id/cite']) front.use(path, corsOnly);
 
   front.get('/health', async (c) => {
-    const health = (await (await real('/health')).json()) as Record<string, unknown>;
+    // `undefined`: the field left out, as an older server would (the real one now always sends it).
+    const { feedback: _real, ...health } = (await (await real('/health')).json()) as Record<string, unknown>;
     return c.json(state.feedbackFlag === undefined ? health : { ...health, feedback: state.feedbackFlag });
   });
   front.post('/api/feedback', async (c) => {

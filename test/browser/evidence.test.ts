@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { splitSentences } from '../../src/corpus/sentences.js';
 import type { ChatResult } from '../../src/protocol/chat.js';
 import { ARTIFACTS, axeViolations, fakeLlm, hostPage, launchBrowser, promptSources, serveHostPages, startApp, type App, type Http } from './helpers.js';
 
@@ -16,8 +17,11 @@ let llmApp: App;
 let llm: Http;
 let host: Http;
 const pages: Record<string, string> = {};
-/** What the fake LLM writes: a claim from source 1's own first sentence, and (when flagging) an invented one. */
+/** What the fake LLM writes: the sentences of source 1's excerpt in its own words, and (when flagging) an invented claim. */
 let withInvented = true;
+const INVENTED = 'It was also evaluated on the Zorblax-9 benchmark with 97.3% accuracy [1].';
+/** How many of source 1's sentences the fake wrote last. */
+let written = 0;
 
 beforeAll(async () => {
   [browser, host, llm] = await Promise.all([
@@ -25,11 +29,12 @@ beforeAll(async () => {
     serveHostPages(pages),
     fakeLlm({
       delayMs: 30,
-      chunks: (_q, system) => {
-        const first = promptSources(system).get(1);
-        if (!first) return ['Which datasets does it use?\nHow fast is it?']; // the follow-up suggestions request
-        const sentence = first.abstract.split(/(?<=\.)\s/)[0]!.replace(/\.$/, '');
-        return [`${sentence} [1]. `, ...(withInvented ? ['It was also evaluated on the Zorblax-9 benchmark with 97.3% accuracy [1].'] : [])];
+      chunks: (prompt) => {
+        const first = promptSources(prompt).get(1);
+        if (!first) return [prompt]; // not an answer request
+        const sentences = splitSentences(first.excerpt);
+        written = sentences.length;
+        return [...sentences.map((s) => `${s} `), ...(withInvented ? [INVENTED] : [])];
       },
     }),
   ]);
@@ -138,10 +143,13 @@ describe('evidence on the page', () => {
   it('marks an LLM claim its cited abstract does not bear out, and keeps the verified one plain (screenshots)', async () => {
     withInvented = true;
     const { ctx, page } = await newPage(llmApp.url);
-    const done = await ask(page, 'How much faster is speculative sampling than ordinary decoding?');
+    const done = await ask(page, 'What does speculative sampling do?');
+    // The sentences from the excerpt hold; the invented one is kept, marked, as long as the answer
+    // is mostly borne out (below 67% of its sentences, it is not used).
+    expect(written).toBeGreaterThanOrEqual(3);
     expect(done.mode).toBe('llm');
-    expect(done.verified).toBe(0.5);
-    expect(done.unsupported?.map((u) => u.sentence)).toEqual(['It was also evaluated on the Zorblax-9 benchmark with 97.3% accuracy [1].']);
+    expect(done.verified).toBeCloseTo(written / (written + 1), 6);
+    expect(done.unsupported?.map((u) => u.sentence)).toEqual([INVENTED]);
     const flagged = page.locator('.pc-turn').last().locator('.pc-unsupported');
     expect(await flagged.count()).toBe(1);
     await expect(flagged.textContent()).resolves.toMatch(/^It was also evaluated on the Zorblax-9 benchmark.*\(not found in the cited abstract\)$/);

@@ -116,7 +116,9 @@ export function serveHostPages(pages: Record<string, string>): Promise<Http> {
 
 /**
  * A fake OpenAI-compatible server: streamed chat completions deliver `chunks` (with a pause between
- * them, so the browser sees the answer grow); non-streaming requests get `reply` as one completion.
+ * them, so the browser sees the answer grow), given the last user message (an answer prompt's
+ * excerpts and question: see `promptSources`) and the system message; non-streaming requests get
+ * `reply` as one completion.
  */
 export function fakeLlm(opts: { chunks: (userText: string, system: string) => string[]; reply?: (userText: string) => string; delayMs?: number }): Promise<Http & { requests: unknown[] }> {
   const requests: unknown[] = [];
@@ -181,10 +183,19 @@ export async function recordAnswerStates(page: Page, rootSelector?: string): Pro
 export type AnswerState = { status: string; busy: string | null; text: string };
 export const answerStates = (page: Page) => page.evaluate(() => (window as unknown as { __states: AnswerState[] }).__states);
 
-/** The abstracts of the sources in an answer prompt, by number (as `formatSources` lays them out). */
-export function promptSources(system: string): Map<number, { title: string; abstract: string }> {
-  const out = new Map<number, { title: string; abstract: string }>();
-  for (const m of system.matchAll(/<source n="(\d+)">\nTitle: (.*)\nAbstract: (.*)\n<\/source>/g)) out.set(Number(m[1]), { title: m[2]!, abstract: m[3]! });
+/**
+ * The excerpts of the sources in an answer prompt's user message, by number, as `formatExcerpts`
+ * lays them out (`[n] Title`, then the source's sentences that bear on the question); empty for
+ * any other request (a query rewrite, a translation).
+ */
+export function promptSources(userMessage: string): Map<number, { title: string; excerpt: string }> {
+  const out = new Map<number, { title: string; excerpt: string }>();
+  const at = userMessage.lastIndexOf('\n\nQuestion: ');
+  if (at < 0) return out;
+  for (const block of userMessage.slice(0, at).split('\n\n')) {
+    const m = /^\[(\d+)\] (.*)\n(.*)$/.exec(block);
+    if (m) out.set(Number(m[1]), { title: m[2]!, excerpt: m[3]! });
+  }
   return out;
 }
 

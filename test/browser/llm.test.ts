@@ -1,42 +1,48 @@
 /**
- * LLM mode against a fake OpenAI-compatible server: tokens stream into the page and the widget,
- * an answer holding HTML shows as text and never runs, and generation can be stopped and retried.
+ * LLM mode against a fake OpenAI-compatible server: the server's attributed sentences stream into
+ * the page and the widget, an answer holding HTML shows as text and never runs, an answer the
+ * sources do not bear out is replaced by the extractive one, and generation can be stopped and
+ * retried.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { answerStates, ARTIFACTS, fakeLlm, hostPage, launchBrowser, recordAnswerStates, serveHostPages, startApp, type App, type Http } from './helpers.js';
+import type { ChatResult } from '../../src/protocol/chat.js';
+import { answerStates, ARTIFACTS, fakeLlm, hostPage, launchBrowser, promptSources, recordAnswerStates, serveHostPages, startApp, type App, type Http } from './helpers.js';
 
 const XSS_IMG = '<img src=x onerror="window.__xss=1">';
 const XSS_SCRIPT = '<script>window.__xss=1</script>';
-/** The fake model's answer: real citations around two payloads, in small chunks. */
 const XSS_LINK = '[details](javascript:window.__xss=1)';
-const XSS_CHUNKS = [
-  'Neural architecture search ',
-  'gets cheaper with ',
-  '**graph hypernetworks** [1]. ',
-  XSS_IMG,
-  ' Progressive ',
-  'search ',
-  XSS_SCRIPT,
-  ' also helps [2]. ',
-  `See https://example.org/nas-paper or ${XSS_LINK}.`,
-];
-const SLOW_CHUNKS = Array.from({ length: 40 }, (_, i) => (i === 0 ? 'Hypernetworks [1] ' : `word${i} `));
+const FOREIGN_LINK = 'https://example.org/nas-paper';
 
 let browser: Browser;
 let app: App;
 let llm: Http & { requests: unknown[] };
 let host: Http;
 const pages: Record<string, string> = {};
-let mode: 'xss' | 'slow' | 'uncited' = 'xss';
-const UNCITED_CHUNKS = ['The papers ', 'discuss this ', 'at length, ', 'without citing anything.'];
+let mode: 'xss' | 'slow' | 'unsupported' = 'xss';
+
+/** A line split in a few chunks, as a model streams tokens. */
+const tokens = (line: string) => line.match(/[\s\S]{1,24}/g) ?? [line];
+
+/**
+ * What the fake model writes, from the excerpts the server sent (`promptSources`): one line per
+ * source in its own words (the excerpt, its first words in bold), then a line carrying HTML, a
+ * script and a javascript: link among words of a source, and one linking to an address no cited
+ * record holds (the server drops it). `slow`: a long answer of the first source's sentence, one
+ * line at a time. `unsupported`: claims no source bears out, so the server falls back.
+ */
+function script(prompt: string): string[] {
+  const sources = [...promptSources(prompt)];
+  if (!sources.length) return [prompt.split('\n')[0]!];
+  const [n1, first] = sources[0]!;
+  if (mode === 'slow') return Array.from({ length: 40 }, () => `${first.excerpt}\n`);
+  if (mode === 'unsupported') return ['The papers report 512 GPUs and ', '9000 training hours for every search [1].\n', 'Every search also needed 40 TB of memory [1].'];
+  const lines = sources.map(([n, s], i) => (i === 0 ? `- **${s.excerpt.split(' ').slice(0, 2).join(' ')}** ${s.excerpt.split(' ').slice(2).join(' ')} [${n}]\n` : `- ${s.excerpt} [${n}]\n`));
+  return [...lines, `- ${XSS_IMG} Progressive search ${XSS_SCRIPT} also helps, see ${XSS_LINK} [${n1}].\n`, `- The full text is at ${FOREIGN_LINK} [${n1}].`].flatMap(tokens);
+}
 
 beforeAll(async () => {
-  [browser, host, llm] = await Promise.all([
-    launchBrowser(),
-    serveHostPages(pages),
-    fakeLlm({ chunks: () => ({ xss: XSS_CHUNKS, slow: SLOW_CHUNKS, uncited: UNCITED_CHUNKS })[mode], delayMs: 60 }),
-  ]);
+  [browser, host, llm] = await Promise.all([launchBrowser(), serveHostPages(pages), fakeLlm({ chunks: (prompt) => script(prompt), delayMs: 60 })]);
   app = await startApp({ ALLOWED_ORIGINS: host.url, OPENAI_BASE_URL: `${llm.url}/v1`, OPENAI_API_KEY: 'test', OPENAI_MODEL: 'fake' });
   pages.index = hostPage(app.url);
 });
@@ -46,6 +52,12 @@ afterAll(async () => {
 });
 
 const QUESTION = 'Which papers speed up neural architecture search?';
+
+/** The answer the server gives the same one-question conversation (the fake model writes the same). */
+async function done(question = QUESTION): Promise<ChatResult> {
+  const res = await fetch(`${app.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: question }] }) });
+  return (await res.json()) as ChatResult;
+}
 
 async function newPage(url: string, colorScheme: 'light' | 'dark' = 'light') {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme, reducedMotion: 'reduce' });
@@ -79,20 +91,23 @@ describe('LLM answers', () => {
     await page.locator('.pc-turn[data-status=done]').waitFor();
     await expectStreamed(page);
 
+    const final = await done();
+    expect(final.mode).toBe('llm');
     const body = page.locator('.pc-body');
     const text = (await body.textContent()) ?? '';
     expect(text).toContain(XSS_IMG);
     expect(text).toContain(XSS_SCRIPT);
     expect(await page.locator('.pc-thread img, .pc-thread script').count()).toBe(0);
     // The little markdown that is rendered is built as nodes: **bold** is a <strong>, markers are chips.
-    await expect(body.locator('strong').textContent()).resolves.toBe('graph hypernetworks');
-    expect(await body.locator('.pc-chip').allTextContents()).toEqual(['1', '2']);
+    expect(await body.locator('strong').count()).toBe(1);
+    expect(await body.locator('.pc-chip').allTextContents()).toEqual([...final.answer.matchAll(/\[(\d+)\]/g)].map((m) => m[1]));
     expect(await page.locator('.pc-mode').count()).toBe(0); // an LLM answer, not extractive
-    // No link: the URL is not in a cited paper's record (answers.test.ts checks one that is), and a
-    // javascript: "link" stays text.
+    // No link: a javascript: "link" stays text, and the sentence linking to an address no cited
+    // record holds was dropped by the server (answers.test.ts checks a URL that is a record's).
     expect(await body.locator('a').count()).toBe(0);
-    expect(text).toContain('See https://example.org/nas-paper or');
     expect(text).toContain(XSS_LINK);
+    expect(text).not.toContain(FOREIGN_LINK);
+    expect(final.answer).not.toContain(FOREIGN_LINK);
     await page.screenshot({ path: `${ARTIFACTS}page-llm-xss.png`, animations: 'disabled' });
     await page.waitForTimeout(100);
     expect(await xss(page)).toBeUndefined();
@@ -111,28 +126,32 @@ describe('LLM answers', () => {
     const text = (await page.locator('paper-chat-widget .pc-body').textContent()) ?? '';
     expect(text).toContain(XSS_IMG);
     expect(text).toContain(XSS_SCRIPT);
+    expect(text).not.toContain(FOREIGN_LINK);
     expect(await page.evaluate(() => document.querySelector('paper-chat-widget')!.shadowRoot!.querySelectorAll('img, script').length)).toBe(0);
-    expect(await page.locator('paper-chat-widget .pc-body .pc-chip').allTextContents()).toEqual(['1', '2']);
+    expect(await page.locator('paper-chat-widget .pc-body .pc-chip').allTextContents()).toEqual([...(await done()).answer.matchAll(/\[(\d+)\]/g)].map((m) => m[1]));
     await page.waitForTimeout(100);
     expect(await xss(page)).toBeUndefined();
     expect(errors).toEqual([]);
     await ctx.close();
   });
 
-  it('re-render from the done event: an uncited LLM answer is replaced by the extractive one, with a subtle note', async () => {
-    mode = 'uncited';
+  it('re-render from the done event: an answer the sources do not bear out is replaced by the extractive one, with a subtle note', async () => {
+    mode = 'unsupported';
     const { ctx, page } = await newPage(app.url);
     await recordAnswerStates(page);
     await page.locator('#pc-input').fill(QUESTION);
     await page.locator('#pc-input').press('Enter');
     await page.locator('.pc-turn[data-status=done]').waitFor();
     const states = await answerStates(page);
-    expect(states.some((s) => s.status === 'streaming' && s.text.includes('discuss this'))).toBe(true);
+    // The server streamed the claim it checked (marked unsupported), then gave up on the answer.
+    expect(states.some((s) => s.status === 'streaming' && s.text.includes('512 GPUs'))).toBe(true);
+    const final = await done();
+    expect(final).toMatchObject({ mode: 'extractive', fallback: 'the sources bear out none of the LLM answer' });
     const turn = page.locator('.pc-turn');
-    await expect(turn.locator('.pc-body').textContent()).resolves.not.toContain('discuss this');
+    await expect(turn.locator('.pc-body').textContent()).resolves.not.toContain('512 GPUs');
     expect(await turn.locator('.pc-body .pc-chip').count()).toBeGreaterThan(0);
     const note = turn.locator('.pc-note');
-    await expect(note.textContent()).resolves.toContain('cited none of the sources');
+    await expect(note.textContent()).resolves.toContain(final.fallback!);
     const style = await note.evaluate((el) => ({ size: parseFloat(getComputedStyle(el).fontSize), body: parseFloat(getComputedStyle(el.closest('.pc-a')!.querySelector('.pc-body')!).fontSize) }));
     expect(style.size).toBeLessThan(style.body);
     await page.screenshot({ path: `${ARTIFACTS}page-llm-fallback.png`, animations: 'disabled' });
@@ -146,13 +165,15 @@ describe('LLM answers', () => {
     await page.locator('#pc-input').press('Enter');
     const send = page.locator('.pc-send');
     await expect(send.getAttribute('aria-label')).resolves.toBe('Stop generating');
-    await page.locator('.pc-body').filter({ hasText: 'word3' }).waitFor();
+    // Each line the model writes is one checked sentence, cited [1]: stop after the third.
+    await expect.poll(async () => (await page.locator('.pc-body .pc-chip').count()) >= 3, { timeout: 20_000 }).toBe(true);
     await send.click();
     await page.locator('.pc-turn[data-status=stopped]').waitFor();
     await expect(send.getAttribute('aria-label')).resolves.toBe('Send question');
     const partial = (await page.locator('.pc-body').textContent()) ?? '';
-    expect(partial).toContain('word3');
-    expect(partial).not.toContain('word39');
+    const shown = await page.locator('.pc-body .pc-chip').count();
+    expect(shown).toBeGreaterThanOrEqual(3);
+    expect(shown).toBeLessThan(40);
     await expect(page.locator('.pc-state').textContent()).resolves.toBe('Stopped');
     await page.waitForTimeout(300);
     expect(await page.locator('.pc-body').textContent()).toBe(partial); // nothing more arrives

@@ -1,4 +1,7 @@
-/** Starts the real Node server for HTTP tests and talks to it. */
+/**
+ * Builds the app for HTTP tests and talks to it: in process (`buildApp`, then `app.request()`), or
+ * over a real socket (`start`) for the suites that need one (lifecycle, load, browser).
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,10 +74,22 @@ export interface Msg {
 export const user = (content: string): Msg => ({ role: 'user', content });
 export const assistant = (content: string): Msg => ({ role: 'assistant', content });
 
+/** The app in process (what `buildApp` returns): requests go through `app.request()`, no socket. */
+export interface InProcessApp {
+  request(input: string, init?: RequestInit): Response | Promise<Response>;
+}
+/** A server's base URL, or the app in process. */
+export type Target = string | InProcessApp;
+
+/** A request to `path` of a real server (fetch) or of the app in process (`app.request`). */
+export async function send(target: Target, path: string, init: RequestInit = {}): Promise<Response> {
+  return typeof target === 'string' ? fetch(`${target}${path}`, init) : target.request(path, init);
+}
+
 /** `POST /api/chat` without streaming; returns status and parsed body. */
-export async function chatJson(base: string, messages: Msg[], extra: Record<string, unknown> = {}): Promise<{ status: number; body: ChatDone; ms: number; headers: Headers }> {
+export async function chatJson(base: Target, messages: Msg[], extra: Record<string, unknown> = {}): Promise<{ status: number; body: ChatDone; ms: number; headers: Headers }> {
   const t0 = performance.now();
-  const res = await fetch(`${base}/api/chat`, {
+  const res = await send(base, '/api/chat', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ messages, ...extra }),
@@ -85,12 +100,12 @@ export async function chatJson(base: string, messages: Msg[], extra: Record<stri
 
 /** `POST /api/chat` streaming (`stream: true`, or via the Accept header when `via: 'accept'`). */
 export async function chatStream(
-  base: string,
+  base: Target,
   messages: Msg[],
   opts: { via?: 'flag' | 'accept'; signal?: AbortSignal } & ReadSseOptions = {},
 ): Promise<SseResult & { status: number; contentType: string; ms: number }> {
   const t0 = performance.now();
-  const res = await fetch(`${base}/api/chat`, {
+  const res = await send(base, '/api/chat', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(opts.via === 'accept' ? { accept: 'text/event-stream' } : {}) },
     body: JSON.stringify(opts.via === 'accept' ? { messages } : { messages, stream: true }),
@@ -101,14 +116,14 @@ export async function chatStream(
   return { ...result, status: res.status, contentType, ms: performance.now() - t0 };
 }
 
-export async function search(base: string, query: string, k: number): Promise<{ id: string; title: string; score: number; snippet?: string }[]> {
-  const res = await fetch(`${base}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, k }) });
+export async function search(base: Target, query: string, k: number): Promise<{ id: string; title: string; score: number; snippet?: string }[]> {
+  const res = await send(base, '/api/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, k }) });
   if (res.status !== 200) throw new Error(`search answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { results: { id: string; title: string; score: number; snippet?: string }[] }).results;
 }
 
-export async function paper(base: string, id: string): Promise<{ id: string; title: string; abstract: string }> {
-  const res = await fetch(`${base}/api/papers/${encodeURIComponent(id)}`);
+export async function paper(base: Target, id: string): Promise<{ id: string; title: string; abstract: string }> {
+  const res = await send(base, `/api/papers/${encodeURIComponent(id)}`);
   if (res.status !== 200) throw new Error(`paper ${id} answered ${res.status}`);
   return (await res.json()) as { id: string; title: string; abstract: string };
 }
@@ -134,3 +149,19 @@ export function citationProblems(done: ChatDone): string[] {
 }
 
 export const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
+
+/**
+ * The quotes of an extractive answer with the marker each is cited by: `Name: "…" [n]` (a
+ * one-paper answer) and `- Title [n]: "…"` (a list line), split at the ellipses that mark skipped
+ * sentences. `name` is the paper's name or title as the answer writes it.
+ */
+export function extractiveQuotes(answer: string): { n: number; name: string; text: string }[] {
+  const out: { n: number; name: string; text: string }[] = [];
+  for (const line of answer.split('\n')) {
+    const m = /^(.+?): "(.+)" \[(\d+)\]$/.exec(line) ?? /^- (.+?) \[(\d+)\]: "(.+)"$/.exec(line);
+    if (!m) continue;
+    const [name, text, n] = line.startsWith('- ') ? [m[1]!, m[3]!, m[2]!] : [m[1]!, m[2]!, m[3]!];
+    for (const piece of text.split(/\s*…\s*/).filter(Boolean)) out.push({ n: Number(n), name, text: piece });
+  }
+  return out;
+}

@@ -6,10 +6,11 @@
  * Behaviour is scripted per test with `fake.script({...})`; every request is recorded with its
  * parsed body and headers, and whether the client closed the connection before the response ended.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the fake answers the answer (non-condense) requests. */
+/** How the fake answers the answer requests (the ones with the answer prompt as system message). */
 export type AnswerBehaviour =
   /** Reply with the text split into these chunks, `burst` of them (default 1) every `delayMs`. */
   | { kind: 'reply'; chunks: string[]; delayMs?: number; burst?: number }
@@ -32,14 +33,14 @@ export type AnswerBehaviour =
 
 export interface Script {
   answer: AnswerBehaviour;
-  /** Reply to condense ("standalone search query") requests; `null` answers them with HTTP 500. */
-  condense?: string | null;
-  /** Reply to follow-up suggestion requests; `null` answers them with HTTP 500. Default: three questions. */
-  suggest?: string | null;
+  /**
+   * Reply to rewrite requests (prompts/condense.txt: the last message as a standalone English
+   * question); `null` answers them with HTTP 500; `silent` never answers. Default: the last message as written.
+   */
+  rewrite?: string | null | { kind: 'silent' };
+  /** Reply to translation requests (prompts/translate.txt); `null` answers them with HTTP 500. Default: the answer unchanged. */
+  translate?: string | null;
 }
-
-/** What the fake suggests when the script does not say. */
-export const DEFAULT_SUGGESTIONS = 'How fast is it compared with Gaussian processes?\nWhich benchmarks were used?\nWhat are its limitations?';
 
 export interface ChatMessageBody {
   role: string;
@@ -52,8 +53,8 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
   /** The parsed JSON body (null when it was not JSON). */
   body: { model?: string; stream?: boolean; messages?: ChatMessageBody[]; [k: string]: unknown } | null;
-  /** `condense` for the follow-up rewriting prompt, `suggest` for follow-up suggestions, `answer` otherwise. */
-  kind: 'condense' | 'suggest' | 'answer';
+  /** `rewrite` for the query rewrite (prompts/condense.txt), `translate` for prompts/translate.txt, `answer` otherwise. */
+  kind: RequestKind;
   /** The response was completely written. */
   finished: boolean;
   /** The connection closed before the response was completely written (the client aborted). */
@@ -64,18 +65,25 @@ export interface RecordedRequest {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Suggestion requests ask for follow-up questions. */
-export function isSuggestRequest(body: RecordedRequest['body']): boolean {
-  return (body?.messages ?? []).some((m) => typeof m.content === 'string' && /follow-up questions/i.test(m.content));
+export type RequestKind = 'rewrite' | 'translate' | 'answer';
+
+/** The first line of a prompt template of the repository: a request that holds it was rendered from it. */
+const head = (name: string) => readFileSync(`prompts/${name}`, 'utf8').split('\n')[0]!.trim();
+const REWRITE_HEAD = head('condense.txt');
+const TRANSLATE_HEAD = head('translate.txt');
+
+/** Which prompt a request was rendered from: the rewrite and translation prompts are one user message each. */
+export function requestKind(body: RecordedRequest['body']): RequestKind {
+  const text = (body?.messages ?? []).map((m) => (typeof m.content === 'string' ? m.content : '')).join('\n');
+  if (text.includes(REWRITE_HEAD)) return 'rewrite';
+  if (text.includes(TRANSLATE_HEAD)) return 'translate';
+  return 'answer';
 }
 
-/** Condense requests carry no system message, and their prompt asks for a standalone search query. */
-export function isCondenseRequest(body: RecordedRequest['body']): boolean {
-  const messages = body?.messages ?? [];
-  const hasSystem = messages.some((m) => m.role === 'system');
-  const asksQuery = messages.some((m) => typeof m.content === 'string' && /standalone search query/i.test(m.content));
-  return asksQuery || (!hasSystem && messages.length > 0 && body?.stream !== true);
-}
+/** The value of a `Label: value` line of a rendered prompt (the rewrite prompt's `Last message:`). */
+const field = (text: string, label: string) => new RegExp(`^${label}: ?(.*)$`, 'm').exec(text)?.[1] ?? '';
+/** The answer part of a rendered translation prompt (after its `Answer:` line). */
+const answerPart = (text: string) => text.split(/^Answer:\n/m)[1]?.trim() ?? '';
 
 export class FakeOpenAI {
   readonly requests: RecordedRequest[] = [];
@@ -99,12 +107,12 @@ export class FakeOpenAI {
     return this.requests.filter((r) => r.kind === 'answer');
   }
 
-  condenseRequests(): RecordedRequest[] {
-    return this.requests.filter((r) => r.kind === 'condense');
+  rewriteRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.kind === 'rewrite');
   }
 
-  suggestRequests(): RecordedRequest[] {
-    return this.requests.filter((r) => r.kind === 'suggest');
+  translateRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.kind === 'translate');
   }
 
   async start(): Promise<this> {
@@ -140,7 +148,7 @@ export class FakeOpenAI {
       url: req.url ?? '',
       headers: req.headers,
       body,
-      kind: isSuggestRequest(body) ? 'suggest' : isCondenseRequest(body) ? 'condense' : 'answer',
+      kind: requestKind(body),
       finished: false,
       closedEarly: false,
       at: Date.now(),
@@ -162,13 +170,12 @@ export class FakeOpenAI {
     const model = typeof body.model === 'string' ? body.model : 'unknown';
     const script = this.current;
 
-    if (record.kind === 'suggest') {
-      if (script.suggest === null) return this.sendJson(res, 500, { error: { message: 'suggest failed', type: 'server_error' } });
-      return this.sendJson(res, 200, this.completion(model, script.suggest ?? DEFAULT_SUGGESTIONS));
-    }
-    if (record.kind === 'condense') {
-      if (script.condense === null) return this.sendJson(res, 500, { error: { message: 'condense failed', type: 'server_error' } });
-      const text = script.condense ?? lastUser(body) ?? '';
+    if (record.kind !== 'answer') {
+      const scripted = record.kind === 'rewrite' ? script.rewrite : script.translate;
+      if (scripted === null) return this.sendJson(res, 500, { error: { message: `${record.kind} failed`, type: 'server_error' } });
+      if (typeof scripted === 'object') return; // silent: the request is read, the response never starts
+      const prompt = lastUser(body) ?? '';
+      const text = scripted ?? (record.kind === 'rewrite' ? field(prompt, 'Last message') : answerPart(prompt));
       if (body.stream) return this.streamChunks(res, model, [text], 0);
       return this.sendJson(res, 200, this.completion(model, text));
     }
