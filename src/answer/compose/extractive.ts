@@ -37,6 +37,13 @@ function quoted(p: AnsweringPaper, max: { sentences: number; words: number }): P
   return chosen.sort((a, b) => a.index - b.index);
 }
 
+/** The sentences a one-paper answer quotes for its lead paper (the paper the answer rests on). */
+export function leadSentences(input: ComposeInput, options: ExtractiveOptions = {}): Passage[] {
+  const o = { ...DEFAULT_EXTRACTIVE, ...options };
+  const lead = input.decision.papers[0];
+  return lead ? quoted(lead, { sentences: o.maxSentences, words: o.maxWords }) : [];
+}
+
 /** Sentences as one quote: adjacent ones run on, a gap is marked with an ellipsis. */
 function quote(sentences: readonly Passage[]): string {
   return sentences.map((s, i) => (i > 0 && s.index !== sentences[i - 1]!.index + 1 ? `… ${s.text}` : s.text)).join(' ');

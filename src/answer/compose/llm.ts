@@ -6,7 +6,7 @@ import { denseMatches } from '../../support/claims.js';
 import { Budget, complete, DEFAULT_LLM_BOUNDS, leaksPrompt, LlmFailure, PROMPT_CANARY, streamCompletion, type LlmOptions } from '../llm.js';
 import { formatExcerpts, render } from '../prompts.js';
 import { type ComposeInput, type Composer, type Composition } from './composer.js';
-import { composeExtractive } from './extractive.js';
+import { composeExtractive, leadSentences } from './extractive.js';
 
 /** The model's way of saying the sources do not answer the question. */
 export const NOT_COVERED = '[NONE]';
@@ -150,7 +150,8 @@ function leftOut(input: ComposeInput, kept: readonly AttributedSentence[], cited
   const ask = input.decision.ask;
   if (input.decision.shape === 'prose' && (ask.wantsValue || ask.target.length)) {
     const lead = extractive.citations[0];
-    const rests = kept.some((s) => s.status === 'supported' && [...s.quotes].some(([n, q]) => n === lead?.n && lead.quote && q.quote.start < lead.quote.end && lead.quote.start < q.quote.end));
+    const stated = leadSentences(input);
+    const rests = kept.some((s) => s.status === 'supported' && [...s.quotes].some(([n, q]) => n === lead?.n && stated.some((x) => q.quote.start < x.end && x.start < q.quote.end)));
     if (lead && !rests) wanted.push(lead.n);
   }
   const marker = (n: number) => new RegExp(`\\[${n}\\]`);

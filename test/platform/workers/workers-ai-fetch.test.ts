@@ -12,7 +12,7 @@ import { Budget, LlmFailure, streamCompletion } from '../../../src/answer/llm.js
 import { loadPrompts } from '../../../src/platform/node/prompts.js';
 import { rewriteQuery } from '../../../src/answer/rewrite.js';
 import { loadConfig } from '../../../src/config.js';
-import type { AiLike } from '../../../src/retrieval/workers-ai.js';
+import type { AiLike } from '../../../src/platform/workers/bindings.js';
 
 const MODEL = '@cf/meta/llama-3.2-3b-instruct';
 
