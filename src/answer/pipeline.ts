@@ -125,7 +125,7 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
     const sources = [...decision.papers, ...decision.unstated].map((p) => p.paper);
     const snippets = retriever.snippets(sources, lists.query);
     yield { type: 'sources', sources: numbered(sources).map((s, i) => ({ ...s, snippet: snippets[i] })) };
-    const gen = composer.compose({ question: turn.question, query: asked.text, english, decision, sources }, opts.signal);
+    const gen = composer.compose({ question: turn.question, query: asked.text, english, decision, sources, budget: answerBudget }, opts.signal);
     for (let r = await gen.next(); ; r = await gen.next()) {
       if (!r.done) {
         yield { type: 'delta', text: r.value };

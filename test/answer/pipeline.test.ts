@@ -84,7 +84,8 @@ async function run(answerer: Answerer, messages: ChatMessage[]): Promise<Run> {
 const user = (content: string): ChatMessage => ({ role: 'user', content });
 /** An answer as a client sends it back: its text, the ids it cited and its signature. */
 const asTurn = (r: ChatResult): ChatMessage => ({ role: 'assistant', content: r.answer, citations: r.citations.map((c) => c.id), ...(r.signature ? { signature: r.signature } : {}) });
-const verified = (r: ChatResult) => signer.verify(r.answer, r.citations.map((c) => c.id), r.signature);
+/** Whether the signature holds for the answer to this question. */
+const verified = (r: ChatResult, question: string) => signer.verify(r.answer, r.citations.map((c) => c.id), r.signature, question);
 const rewritePrompt = () => fake.rewriteRequests()[0]!.body!.messages!.map((m) => m.content).join('\n');
 const answerQuestion = () => fake.answerRequests().at(-1)!.body!.messages!.at(-1)!.content.split('\n\nQuestion: ').at(-1);
 
@@ -226,7 +227,8 @@ describe('the results every decision ends in', () => {
     for (const [q, kind] of cases) {
       const r = await run(extractive, [user(q)]);
       expect(r.result.signature, q).toMatch(/^[0-9a-f]{64}$/);
-      expect(await verified(r.result), q).toBe(true);
+      expect(await verified(r.result, q), q).toBe(true);
+      expect(await verified(r.result, `${q} again`), q).toBe(false);
       expect(r.trace?.kind, q).toBe(kind);
       expect(r.result.abstention?.kind ?? 'answer', q).toBe(kind);
       expect(r.trace?.probability === null, q).toBe(kind === 'refused');
@@ -266,6 +268,6 @@ describe('the results every decision ends in', () => {
     expect(r.result.related!.length).toBeGreaterThan(0);
     expect(r.trace?.kind).toBe('not_covered');
     expect(r.text).not.toContain('[NONE]');
-    expect(await verified(r.result)).toBe(true);
+    expect(await verified(r.result, FIRST)).toBe(true);
   });
 });

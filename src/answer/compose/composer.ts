@@ -1,3 +1,4 @@
+import type { Budget } from '../llm.js';
 import type { Paper } from '../../corpus/schema.js';
 import type { ChatResult, Citation, Source, Unsupported } from '../../protocol/chat.js';
 import type { Decision } from '../../support/decide.js';
@@ -16,6 +17,8 @@ export interface ComposeInput {
   decision: AnswerDecision;
   /** The numbered sources, as the `sources` event gave them: `sources[i]` is cited as `[i + 1]`. */
   sources: readonly Paper[];
+  /** The answer's one LLM budget, of which a rewrite call may already have spent part. Defaults to a fresh budget of `LLM_DEADLINE_MS`. */
+  budget?: Budget;
 }
 
 /** A composer's outcome: an answer with validated citations, or "the sources do not answer this". */
