@@ -46,6 +46,10 @@ export const ConfigSchema = z.object({
   MAX_CONCURRENT_CHATS: z.coerce.number().int().min(1).default(32),
   CHAT_QUEUE: z.coerce.number().int().min(0).default(64),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // Node server only (src/node/http-server.ts, DEFAULT_SOCKET_LIMITS documents each).
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(15_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
+  MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(0).default(256),
   REQUEST_LOG: bool.default(true),
   // Cloudflare Workers only (src/worker.ts): where the index is, and the Workers AI models.
   INDEX_STORAGE: z.enum(['assets', 'd1']).default('assets'),

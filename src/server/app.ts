@@ -1,11 +1,13 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { rateLimiter } from 'hono-rate-limiter';
 import type { Answerer } from '../answer/answerer.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import { handleError, sendError } from './errors.js';
 import { concurrencyLimit } from './middleware/concurrency-limit.js';
+import { hostGuard } from './middleware/host-guard.js';
 import { originGuard } from './middleware/origin-guard.js';
+import { weightedRateLimit } from './middleware/rate-limit.js';
+import { requestLog } from './middleware/request-log.js';
 import { chatRoutes } from './routes/chat.js';
 import { healthRoutes } from './routes/health.js';
 import { paperRoutes } from './routes/papers.js';
@@ -13,7 +15,7 @@ import { searchRoutes } from './routes/search.js';
 import { webRoutes, type WebAssets } from './routes/web.js';
 
 /** Largest accepted request body: 50 turns of 8,000 characters fit. */
-const MAX_BODY_BYTES = 512 * 1024;
+export const MAX_BODY_BYTES = 512 * 1024;
 /** What a chat costs against the rate limit, in units of a search (it searches, then composes, maybe with an LLM). */
 export const CHAT_COST = 6;
 
@@ -36,14 +38,17 @@ export interface AppDeps {
   /** Compress the page and widget here (Node). Workers compress responses themselves: false there. */
   compressWeb?: boolean;
   allowedOrigins?: readonly string[];
-  /** Host names the server answers to for same-origin requests; empty: any (see originGuard). */
+  /** Host names the server answers to, on every route; empty: any (see hostGuard). */
   allowedHosts?: readonly string[];
-  /** API request units per client per minute (a chat costs CHAT_COST); 0 turns the limit off. Default 0. */
+  /**
+   * API request units per client per minute, one budget for every API request (a chat costs
+   * CHAT_COST, anything else 1); 0 turns the limit off. Default 0.
+   */
   rateLimitPerMinute?: number;
   /**
    * Another store for the limit (the Workers entry: Cloudflare's rate-limiting bindings, shared by
-   * every isolate): middleware for chats and for other API requests, in place of the in-memory one.
-   * They answer a limited client with `rateLimited()`.
+   * every isolate, which count calls, not costs): middleware for chats and for other API requests,
+   * in place of the in-memory budget. They answer a limited client with `rateLimited()`.
    */
   rateLimiters?: { chat: MiddlewareHandler; api: MiddlewareHandler };
   /** Chats answered at once; more wait in a queue of `chatQueue`, beyond it 503. Unset: no cap. */
@@ -61,8 +66,8 @@ export interface AppDeps {
   lifecycle?: Lifecycle;
   /** Receives one JSON line per request (REQUEST_LOG); none when unset. */
   requestLog?: (line: string) => void;
-  /** Requests not logged (the server's own start-up warm-up). */
-  unlogged?: (c: Context) => boolean;
+  /** The server's own requests (its start-up warm-up): not logged, and answered on any Host. */
+  ownRequest?: (c: Context) => boolean;
 }
 
 export interface Lifecycle {
@@ -70,29 +75,29 @@ export interface Lifecycle {
   stop: AbortSignal;
 }
 
-/** The 429 answer to a client over its limit. */
+/** The 429 answer to a client over its limit (`limit`: its units a minute, when known). */
 export function rateLimited(c: Context, what: 'chat' | 'API', limit: number | null, retryAfterSeconds: number): Response {
   c.header('Retry-After', String(retryAfterSeconds));
-  const most = limit === null ? '' : `: at most ${limit} a minute from one client`;
+  const most = limit === null ? '' : `: at most ${limit} units a minute from one client (a search costs 1, a chat ${CHAT_COST})`;
   return sendError(c, 429, 'rate_limited', `Too many ${what} requests${most}. Wait a moment and try again.`);
 }
 
-/**
- * Per-client limits kept in this process's memory (the Node server; one isolate on Workers).
- * Weighted by cost: a chat counts CHAT_COST units of the minute's budget, anything else one.
- */
-function memoryRateLimiters(rpm: number, clientKey: AppDeps['clientKey'], exempt: AppDeps['exemptFromRateLimit']): { chat: MiddlewareHandler; api: MiddlewareHandler } {
-  const key = clientKey ?? ((c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous');
-  const limited = (limit: number, what: 'chat' | 'API') =>
-    rateLimiter({
-      windowMs: 60_000,
-      limit,
-      standardHeaders: 'draft-7',
-      keyGenerator: (c) => `${what}:${key(c)}`,
-      skip: exempt ?? (() => false),
-      handler: (c) => rateLimited(c, what, limit, Number(/reset=(\d+)/.exec(c.res.headers.get('ratelimit') ?? '')?.[1] ?? 60)),
-    });
-  return { chat: limited(Math.max(1, Math.floor(rpm / CHAT_COST)), 'chat'), api: limited(rpm, 'API') };
+/** The API's rate limit: the injected one (Workers), else one in-memory budget per client; null when off. */
+function apiRateLimit(deps: AppDeps): MiddlewareHandler | null {
+  const isChat = (c: Context) => c.req.path === '/api/chat';
+  if (deps.rateLimiters) {
+    const { chat, api } = deps.rateLimiters;
+    return (c, next) => (isChat(c) ? chat(c, next) : api(c, next));
+  }
+  const rpm = deps.rateLimitPerMinute ?? 0;
+  if (rpm <= 0) return null;
+  return weightedRateLimit({
+    limit: rpm,
+    cost: (c) => (isChat(c) ? CHAT_COST : 1),
+    key: deps.clientKey ?? ((c) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous'),
+    ...(deps.exemptFromRateLimit ? { skip: deps.exemptFromRateLimit } : {}),
+    onLimited: (c, retryAfter) => rateLimited(c, isChat(c) ? 'chat' : 'API', rpm, retryAfter),
+  });
 }
 
 /**
@@ -106,19 +111,8 @@ export function createApp(deps: AppDeps) {
   const log = deps.log ?? console.error;
   const app = new Hono();
 
-  // One structured line per request: id (also sent as X-Request-Id), method, path, status, duration.
-  // No bodies, keys or prompts.
-  if (deps.requestLog) {
-    const write = deps.requestLog;
-    app.use('*', async (c, next) => {
-      const id = c.req.header('x-request-id')?.match(/^[\w-]{8,64}$/)?.[0] ?? crypto.randomUUID();
-      const t0 = performance.now();
-      c.header('X-Request-Id', id);
-      await next();
-      if (deps.unlogged?.(c)) return;
-      write(JSON.stringify({ id, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0) }));
-    });
-  }
+  if (deps.requestLog) app.use('*', requestLog({ write: deps.requestLog, ...(deps.ownRequest ? { skip: deps.ownRequest } : {}) }));
+  app.use('*', hostGuard({ allowedHosts: deps.allowedHosts ?? [], ...(deps.ownRequest ? { skip: deps.ownRequest } : {}) }));
   if (deps.lifecycle) {
     const { draining } = deps.lifecycle;
     app.use('*', async (c, next) => {
@@ -128,49 +122,15 @@ export function createApp(deps: AppDeps) {
       return sendError(c, 503, 'shutting_down', 'The server is restarting or shutting down. Try again in a few seconds.');
     });
   }
-  app.use('/api/*', originGuard({ allowedOrigins: deps.allowedOrigins ?? [], allowedHosts: deps.allowedHosts ?? [] }));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        // The rest of the body is never read, so this connection cannot carry another request.
-        c.header('Connection', 'close');
-        return sendError(c, 413, 'body_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB. Send a shorter conversation.`);
-      },
-    }),
-  );
-  const rpm = deps.rateLimitPerMinute ?? 0;
-  const limiters = deps.rateLimiters ?? (rpm > 0 ? memoryRateLimiters(rpm, deps.clientKey, deps.exemptFromRateLimit) : null);
-  if (limiters) app.use('/api/*', async (c, next) => (c.req.path === '/api/chat' ? limiters.chat(c, next) : limiters.api(c, next)));
-  if (deps.maxConcurrentChats) app.use('/api/chat', concurrencyLimit({ max: deps.maxConcurrentChats, queue: deps.chatQueue ?? 0 }));
+  app.use('/api/*', originGuard({ allowedOrigins: deps.allowedOrigins ?? [] }));
+  // The rest of an unread body is drained by the adapter (Node: src/node/http-server.ts), so the
+  // connection stays usable for the client's next request.
+  app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => sendError(c, 413, 'body_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB. Send a shorter conversation.`) }));
+  const limiter = apiRateLimit(deps);
+  if (limiter) app.use('/api/*', limiter);
+  if (deps.maxConcurrentChats) app.post('/api/chat', concurrencyLimit({ max: deps.maxConcurrentChats, queue: deps.chatQueue ?? 0 }));
 
-
-  // The smoke query: a paper's own title must find that paper among the BM25 top 5 (cheap, and it
-  // exercises the index), and the dense list, when there is one, must answer too. The fused list
-  // is not checked: which paper it ranks first is the embedder's business.
-  app.route('/', healthRoutes(async () => {
-    let problem: string | undefined;
-    try {
-      const probe = await deps.retriever.samplePaper();
-      const lists = probe ? await deps.retriever.lists(probe.title, 5) : null;
-      if (!probe || !lists) problem = 'the index holds no papers: run npm run ingest';
-      else if (!lists.lexical.slice(0, 5).some((h) => h.id === probe.id)) problem = 'a search for a paper’s own title does not find it: the index is inconsistent; run npm run ingest -- --force';
-      else if (lists.dense && !lists.dense.length) problem = 'the dense retriever returns nothing: run npm run ingest -- --force';
-    } catch (e) {
-      log(`health: the smoke search failed: ${e instanceof Error ? e.message : String(e)}`);
-      problem = 'searching the index fails: run npm run ingest -- --force';
-    }
-    return {
-      status: problem ? 'degraded' : 'ok',
-      ...(problem ? { problem } : {}),
-      papers: deps.retriever.size,
-      dense: deps.retriever.dense,
-      embedder: deps.embedder.id,
-      ...(deps.embedder.unavailable ? { denseUnavailable: deps.embedder.unavailable } : {}),
-      llm: deps.answerer.label,
-    };
-  }));
+  app.route('/', healthRoutes({ retriever: deps.retriever, answerer: deps.answerer, embedder: deps.embedder, log }));
   app.route('/', searchRoutes(deps.retriever));
   app.route('/', paperRoutes(deps.retriever));
   app.route('/', chatRoutes(deps.answerer, log, deps.lifecycle?.stop));

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { sendError } from '../errors.js';
+import { CLIENT_GONE, sendError } from '../errors.js';
+import { isEventStream, watchStream } from './stream-end.js';
 
 export interface ConcurrencyLimitOptions {
   /** Requests handled at once. */
@@ -47,7 +48,7 @@ export function concurrencyLimit(options: ConcurrencyLimitOptions): MiddlewareHa
     const signal = c.req.raw.signal;
     if (signal?.aborted) {
       once();
-      return sendError(c, 503, 'client_gone', 'The request was abandoned before it could be answered.');
+      return sendError(c, CLIENT_GONE, 'client_gone', 'The request was abandoned before it could be answered.');
     }
     signal?.addEventListener('abort', once, { once: true });
     try {
@@ -56,30 +57,9 @@ export function concurrencyLimit(options: ConcurrencyLimitOptions): MiddlewareHa
       once();
       throw e;
     }
-    const body = c.res.body;
-    // Only a stream is still working after the handler returns; a HEAD response is never read.
-    const streaming = /\btext\/event-stream\b/.test(c.res.headers.get('content-type') ?? '');
-    if (!body || !streaming || c.req.method === 'HEAD') {
-      once();
-      return;
-    }
-    // Hold the slot until the stream is fully sent (or the client goes away).
-    const reader = body.getReader();
-    c.res = new Response(
-      new ReadableStream({
-        async pull(ctrl) {
-          const { done, value } = await reader.read().catch((e: unknown) => (once(), Promise.reject(e)));
-          if (done) {
-            once();
-            ctrl.close();
-          } else ctrl.enqueue(value);
-        },
-        cancel(reason) {
-          once();
-          return reader.cancel(reason);
-        },
-      }),
-      c.res,
-    );
+    // Only a stream is still working after the handler returns: hold the slot until it has been
+    // sent, or the client goes away.
+    if (isEventStream(c.res, c.req.method)) c.res = watchStream(c.res, once);
+    else once();
   };
 }
