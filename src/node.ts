@@ -203,9 +203,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
 }
 
 /** The server process: starts, prints where it serves, stops gracefully on SIGINT/SIGTERM. `src/main.ts` calls it. */
-export async function main() {
-  // Before anything else, so that no signal finds the process without its handlers.
-  const signals = stopOnSignals((m) => console.error(`paper chat: ${m}`));
+export async function main(signals: ReturnType<typeof stopOnSignals> = stopOnSignals((m) => console.error(`paper chat: ${m}`))) {
   try {
     const server = await startServer(process.env, undefined, { onListening: signals.serving });
     // performance.now() counts from the process start: what whoever started it waited.
