@@ -1,4 +1,4 @@
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Defaults of the ingest lock (one place). */
@@ -77,6 +77,7 @@ export async function withIngestLock<T>(indexDir: string, fn: () => Promise<T>, 
   const path = lockPath(indexDir);
   const started = Date.now();
   let told = false;
+  await mkdir(dirname(path), { recursive: true });
   while (!(await tryCreate(path))) {
     const held = await holder(path);
     if (held === null) continue;
