@@ -22,6 +22,7 @@ import { TermStats } from './retrieval/term-stats.js';
 import { loadEmbedder } from './retrieval/load-embedder.js';
 import type { Context } from 'hono';
 import { createApp, type Lifecycle } from './server/app.js';
+import { turnScheduler } from './server/turns.js';
 import * as assets from './server/web-assets.generated.js';
 
 export interface RunningServer {
@@ -112,7 +113,9 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
     allowedHosts: allowedHosts(config),
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     maxConcurrentChats: config.MAX_CONCURRENT_CHATS,
+    turns: turnScheduler(setImmediate),
     chatQueue: config.CHAT_QUEUE,
+    chatQueueWaitMs: config.CHAT_QUEUE_WAIT_MS,
     clientKey: (c) => clientAddress(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.TRUST_PROXY_HOPS),
     // Loopback clients (local tools, evaluation, the start-up warm-up) are not limited; behind a
     // reverse proxy on this machine set TRUST_PROXY_HOPS, so clients are told apart by X-Forwarded-For.

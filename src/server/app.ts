@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { paperRoutes } from './routes/papers.js';
 import { searchRoutes } from './routes/search.js';
 import { webRoutes, type WebAssets } from './routes/web.js';
+import { takingTurns, type TurnScheduler } from './turns.js';
 
 /** Largest accepted request body: 50 turns of 8,000 characters fit. */
 export const MAX_BODY_BYTES = 512 * 1024;
@@ -51,9 +52,18 @@ export interface AppDeps {
    * in place of the in-memory budget. They answer a limited client with `rateLimited()`.
    */
   rateLimiters?: { chat: MiddlewareHandler; api: MiddlewareHandler };
-  /** Chats answered at once; more wait in a queue of `chatQueue`, beyond it 503. Unset: no cap. */
+  /**
+   * Turns at composing answers (CPU-bound): chats take one per step, so searches run between the
+   * steps of many answers. The Node entry passes `turnScheduler(setImmediate)`; unset: no turns.
+   */
+  turns?: TurnScheduler;
+  /**
+   * Chats answered at once; more wait in a queue of `chatQueue` at most, while their measured wait
+   * is at most `chatQueueWaitMs`; beyond it 503. Unset: no cap.
+   */
   maxConcurrentChats?: number;
   chatQueue?: number;
+  chatQueueWaitMs?: number;
   /** Identifies a client for rate limiting (the Node entry uses the socket address). */
   clientKey?: (c: Context) => string;
   /** Requests the rate limit does not count (the server's own start-up warm-up). */
@@ -128,12 +138,14 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => sendError(c, 413, 'body_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB. Send a shorter conversation.`) }));
   const limiter = apiRateLimit(deps);
   if (limiter) app.use('/api/*', limiter);
-  if (deps.maxConcurrentChats) app.post('/api/chat', concurrencyLimit({ max: deps.maxConcurrentChats, queue: deps.chatQueue ?? 0 }));
+  if (deps.maxConcurrentChats) {
+    app.post('/api/chat', concurrencyLimit({ max: deps.maxConcurrentChats, queue: deps.chatQueue ?? 0, ...(deps.chatQueueWaitMs !== undefined ? { maxWaitMs: deps.chatQueueWaitMs } : {}) }));
+  }
 
   app.route('/', healthRoutes({ retriever: deps.retriever, answerer: deps.answerer, embedder: deps.embedder, log }));
   app.route('/', searchRoutes(deps.retriever));
   app.route('/', paperRoutes(deps.retriever));
-  app.route('/', chatRoutes(deps.answerer, log, deps.lifecycle?.stop));
+  app.route('/', chatRoutes(deps.turns ? takingTurns(deps.answerer, deps.turns) : deps.answerer, log, deps.lifecycle?.stop));
   app.route('/', webRoutes(deps.assets, { compressed: deps.compressWeb ?? true }));
 
   // A known path asked with another method: 405 naming the methods it takes (not a 404).
