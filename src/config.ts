@@ -45,8 +45,13 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   MAX_CONCURRENT_CHATS: z.coerce.number().int().min(1).default(32),
-  CHAT_QUEUE: z.coerce.number().int().min(0).default(64),
+  CHAT_QUEUE: z.coerce.number().int().min(0).default(256),
+  CHAT_QUEUE_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // Node server only (src/node/http-server.ts, DEFAULT_SOCKET_LIMITS documents each).
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(15_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
+  MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(0).default(256),
   REQUEST_LOG: bool.default(true),
   // Feedback, answer records and coverage gaps (src/insights/), in DATABASE_PATH on Node and the
   // FEEDBACK_DB D1 binding on Workers.

@@ -2,30 +2,28 @@
  * Node entry: validates configuration, loads the embedder, ingests when the index is missing or
  * stale, loads the index and serves the Hono app. `startServer()` is what tests and `npm start` use.
  */
-import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createAnswerer } from './answer/answerer.js';
-import type { Paper } from './corpus/schema.js';
 import { loadPrompts } from './platform/node/prompts.js';
 import { ConfigError, loadConfig, llmConfigured, type Config } from './config.js';
 import { loadCorpus } from './corpus/load.js';
 import { CorpusError } from './corpus/parse-json.js';
 import { currentIndex } from './ingest/ingest.js';
-import { describeIssues, ingestWithProgress } from './ingest/report.js';
 import { loadIndex, readManifest, type LoadedIndex, ForeignFolderError } from './platform/node/index-files.js';
-import { llmFromConfig } from './answer/llm-client.js';
+import { createHttpServer, DEFAULT_SOCKET_LIMITS, type SocketLimits } from './node/http-server.js';
+import { drainable, stopOnSignals } from './node/lifecycle.js';
+import { isWarmUp, warmUp } from './node/warm-up.js';
 import { loadSpelling } from './platform/node/spelling.js';
 import { HybridRetriever } from './retrieval/retriever.js';
 import { TermStats } from './retrieval/term-stats.js';
 import { loadEmbedder } from './platform/node/load-embedder.js';
 import type { Context } from 'hono';
-import type { Server as HttpServer } from 'node:http';
 import { createApp, type Lifecycle } from './server/app.js';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
+import { turnScheduler } from './server/turns.js';
 import * as assets from './server/web-assets.generated.js';
 
 export interface RunningServer {
@@ -33,11 +31,17 @@ export interface RunningServer {
   /** Stops at once, cutting open connections (tests). */
   close(): Promise<void>;
   /**
-   * Stops gracefully: no new requests (503), answers in flight may finish within `graceMs`
-   * (default SHUTDOWN_GRACE_MS), then those still streaming end with an `error` event.
+   * Stops gracefully: new requests get 503, answers in flight may finish within `graceMs`
+   * (default SHUTDOWN_GRACE_MS), then the port closes and those still streaming end with an
+   * `error` event.
    */
   shutdown(graceMs?: number): Promise<void>;
   config: Config;
+}
+
+export interface StartOptions {
+  /** Called once the port is open, before the start-up warm-up (signal handlers can drain from then on). */
+  onListening?: (server: RunningServer) => void;
 }
 
 type Log = (msg: string) => void;
@@ -69,6 +73,7 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
   // An index built from these very corpus bytes is loaded without parsing the corpus again.
   const current = await currentIndex(config.INDEX_DIR, config.CORPUS_PATH, embedding.embedder?.id ?? null);
   const ingestOptions = async () => ({ corpus: await loadCorpus(config.CORPUS_PATH), corpusPath: config.CORPUS_PATH, indexDir: config.INDEX_DIR, embedding });
+  const { describeIssues, ingestWithProgress } = await import('./ingest/report.js');
   if (!current) {
     const options = await ingestOptions();
     const result = await ingestWithProgress(options, log, false);
@@ -91,7 +96,8 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
     denseWeight: index.calibration.denseWeight,
   });
 
-  const llm = llmConfigured(config) ? llmFromConfig(config, await loadPrompts(config.PROMPTS_DIR)) : null;
+  // The OpenAI SDK is loaded only when an LLM is configured.
+  const llm = llmConfigured(config) ? (await import('./answer/llm-client.js')).llmFromConfig(config, await loadPrompts(config.PROMPTS_DIR)) : null;
   const answerer = createAnswerer({
     retriever,
     stats: new TermStats(index.lexical),
@@ -113,15 +119,17 @@ export async function buildApp(config: Config, log: Log, lifecycle?: Lifecycle) 
     allowedHosts: allowedHosts(config),
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     maxConcurrentChats: config.MAX_CONCURRENT_CHATS,
+    turns: turnScheduler(setImmediate),
     chatQueue: config.CHAT_QUEUE,
+    chatQueueWaitMs: config.CHAT_QUEUE_WAIT_MS,
     clientKey: (c) => clientAddress(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.TRUST_PROXY_HOPS),
     // Loopback clients (local tools, evaluation, the start-up warm-up) are not limited; behind a
     // reverse proxy on this machine set TRUST_PROXY_HOPS, so clients are told apart by X-Forwarded-For.
-    exemptFromRateLimit: (c) =>
-      c.req.header(WARM_UP_HEADER) === WARM_UP_TOKEN || isLoopback(clientAddress(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.TRUST_PROXY_HOPS)),
+    exemptFromRateLimit: (c) => isWarmUp(c) || isLoopback(clientAddress(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.TRUST_PROXY_HOPS)),
+    ownRequest: (c: Context) => isWarmUp(c),
     log,
     ...(lifecycle ? { lifecycle } : {}),
-    ...(config.REQUEST_LOG ? { requestLog: (line: string) => log(`request ${line}`), unlogged: (c: Context) => c.req.header(WARM_UP_HEADER) === WARM_UP_TOKEN } : {}),
+    ...(config.REQUEST_LOG ? { requestLog: requestLogWriter(log) } : {}),
   });
   return { app, retriever, answerer, index, llm, records };
 }
@@ -144,24 +152,15 @@ export function clientAddress(socket: string | undefined, forwardedFor: string |
 /** A loopback address (IPv4, IPv6 or IPv4-mapped). */
 export const isLoopback = (address: string) => /^(127\.|::1$|::ffff:127\.)/.test(address);
 
-/** Socket limits of the Node server (one place). */
-export const SOCKET_LIMITS = {
-  /** A client must send its request headers within this long (slow-header attacks). */
-  headersTimeoutMs: 15_000,
-  /** ... and its whole request body within this long. Streams of the response are not bounded by it. */
-  requestTimeoutMs: 60_000,
-  /** An idle keep-alive connection is closed after this long. */
-  keepAliveTimeoutMs: 5_000,
-  /** Open connections at most; more are refused by the kernel's backlog. */
-  maxConnections: 2_048,
-} as const;
+const requestLogWriter = (log: Log) => (line: string) => log(`request ${line}`);
 
-function applySocketLimits(server: HttpServer) {
-  server.headersTimeout = SOCKET_LIMITS.headersTimeoutMs;
-  server.requestTimeout = SOCKET_LIMITS.requestTimeoutMs;
-  server.keepAliveTimeout = SOCKET_LIMITS.keepAliveTimeoutMs;
-  server.maxConnections = SOCKET_LIMITS.maxConnections;
-}
+/** The socket limits from the configuration (the headers timeout cannot exceed the request's: Node refuses it). */
+export const socketLimits = (config: Config): SocketLimits => ({
+  ...DEFAULT_SOCKET_LIMITS,
+  requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+  headersTimeoutMs: Math.min(config.HEADERS_TIMEOUT_MS, config.REQUEST_TIMEOUT_MS),
+  maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_CLIENT,
+});
 
 /** Loopback names, for a server that listens on loopback. */
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
@@ -176,98 +175,54 @@ export function allowedHosts(config: Pick<Config, 'HOST' | 'ALLOWED_HOSTS'>): st
   return loopback ? [...LOOPBACK, config.HOST.toLowerCase()] : [];
 }
 
-/** Marks the start-up warm-up's own requests, which the rate limit must not count. */
-const WARM_UP_HEADER = 'x-paper-chat-warm-up';
-const WARM_UP_TOKEN = randomUUID();
-
-/**
- * Sends searches and chats to the freshly started server over loopback HTTP, with questions made
- * from the corpus's own sentences, so that the first users do not pay for JIT compilation (the
- * first hundred requests run about twice as slow otherwise). At most about 300 ms at start-up. Chats warm
- * up only without an LLM: they must not spend anyone's tokens.
- */
-/** The start-up warm-up: at most this many searches, stopped once the budget is spent, then a few chats. */
-const WARM_UP = { searches: 100, budgetMs: 300, chats: 5 } as const;
-
-async function warmUp(url: string, papers: readonly Paper[], withChat: boolean) {
-  const post = async (path: string, body: unknown) => {
-    const headers = { 'content-type': 'application/json', [WARM_UP_HEADER]: WARM_UP_TOKEN };
-    const res = await fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) });
-    await res.arrayBuffer();
-  };
-  const questions = papers.slice(0, WARM_UP.searches).map((p) => p.abstract.split(/(?<=\.)\s/)[0]!.slice(0, 300));
-  const until = performance.now() + WARM_UP.budgetMs;
-  for (const query of questions) {
-    if (performance.now() > until) break;
-    await post('/api/search', { query, k: 10 });
-  }
-  if (withChat) for (const q of questions.slice(0, WARM_UP.chats)) await post('/api/chat', { messages: [{ role: 'user', content: q }] });
-}
-
 /** Builds and starts the server. `env` overrides process.env (tests pass PORT=0 for a free port). */
-export async function startServer(env: Record<string, string | undefined> = process.env, log: Log = (m) => console.error(m)): Promise<RunningServer> {
+export async function startServer(env: Record<string, string | undefined> = process.env, log: Log = (m) => console.error(m), options: StartOptions = {}): Promise<RunningServer> {
   const loaded = loadConfig(env);
   const config = { ...loaded, CORPUS_PATH: await corpusToServe(loaded, env, log) };
-  let draining = false;
-  const stop = new AbortController();
+  // The server comes first: the app answers through it and learns of its shutdown from it.
+  let app: Awaited<ReturnType<typeof buildApp>>['app'] | null = null;
+  const server = createHttpServer((req, env) => app!.fetch(req, env), { limits: socketLimits(config), log, ...(config.REQUEST_LOG ? { requestLog: requestLogWriter(log) } : {}) });
+  const drain = drainable(server, log);
   // Every answer in flight listens for the shutdown (and stops listening when it ends): hundreds at
   // once are expected, not a leak.
-  setMaxListeners(0, stop.signal);
-  const { app, index, llm, records } = await buildApp(config, log, { draining: () => draining, stop: stop.signal });
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info: AddressInfo) => {
-      const host = info.address.includes(':') ? `[${info.address}]` : info.address;
-      const url = `http://${host}:${info.port}`;
-      const http = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
-      const running: RunningServer = {
-        url,
-        config,
-        close: () => new Promise<void>((done) => {
-          server.close(() => {
-            records?.close();
-            done();
-          });
-          http.closeAllConnections();
-        }),
-        shutdown: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
-          draining = true;
-          const closed = new Promise<void>((done) => server.close(() => done()));
-          // Idle keep-alive connections go now; busy ones when their answer ends, or at the deadline.
-          const idle = setInterval(() => http.closeIdleConnections(), 100);
-          http.closeIdleConnections();
-          const graceOver = new Promise<'grace'>((r) => setTimeout(() => r('grace'), graceMs).unref());
-          if ((await Promise.race([closed.then(() => 'closed' as const), graceOver])) === 'grace') {
-            log(`shutdown: answers still running after ${graceMs} ms are ended with an error event`);
-            stop.abort();
-            await new Promise((r) => setTimeout(r, 250)); // let those error events go out
-            http.closeAllConnections();
-            await closed;
-          }
-          clearInterval(idle);
-          records?.close();
-        },
-      };
-      warmUp(url, index.papers, !llm).then(() => resolve(running), reject);
-    });
-    applySocketLimits(server as unknown as HttpServer);
+  setMaxListeners(0, drain.stop);
+  const built = await buildApp(config, log, drain);
+  app = built.app;
+  const info = await new Promise<AddressInfo>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'EADDRINUSE' ? new ConfigError(`port ${config.PORT} on ${config.HOST} is in use: stop the other server or set PORT`) : e),
     );
+    server.listen(config.PORT, config.HOST, () => resolve(server.address() as AddressInfo));
   });
+  const host = info.address.includes(':') ? `[${info.address}]` : info.address;
+  const url = `http://${host}:${info.port}`;
+  const running: RunningServer = {
+    url,
+    config,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => {
+          built.records?.close();
+          done();
+        });
+        server.closeAllConnections();
+      }),
+    shutdown: async (graceMs = config.SHUTDOWN_GRACE_MS) => {
+      await drain.shutdown(graceMs);
+      built.records?.close();
+    },
+  };
+  options.onListening?.(running);
+  await warmUp(url, built.index.papers, !built.llm, drain.draining);
+  return running;
 }
 
 /** The server process: starts, prints where it serves, stops gracefully on SIGINT/SIGTERM. `src/main.ts` calls it. */
-export async function main() {
-  const started = Date.now();
+export async function main(signals: ReturnType<typeof stopOnSignals> = stopOnSignals((m) => console.error(`paper chat: ${m}`))) {
   try {
-    const server = await startServer();
-    console.log(`paper chat: serving on ${server.url} (ready in ${Date.now() - started} ms)`);
-    const stop = (signal: string) => {
-      console.error(`paper chat: ${signal}: finishing the answers in flight (up to ${server.config.SHUTDOWN_GRACE_MS} ms), then stopping`);
-      void server.shutdown().then(() => process.exit(0));
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    const server = await startServer(process.env, undefined, { onListening: signals.serving });
+    // performance.now() counts from the process start: what whoever started it waited.
+    if (!signals.stopping()) console.log(`paper chat: serving on ${server.url} (ready in ${Math.round(performance.now())} ms)`);
     // Memory checks (test/stress/): with node --expose-gc, SIGUSR2 runs a full collection and
     // prints the heap and the external memory (buffers) then in use: a leak shows there, free of
     // the allocator's retained pages.
@@ -285,4 +240,3 @@ export async function main() {
     throw e;
   }
 }
-

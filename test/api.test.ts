@@ -298,6 +298,17 @@ describe('rate limit', () => {
     expect((await call(limited, '/health')).status).toBe(200);
     for (let i = 0; i < 15; i++) expect((await postJson('/api/search', { query: 'graphs' }, limited)).status).toBe(200);
   });
+
+  it('is one budget for chats and searches together: a chat spends six of the minute’s units', async () => {
+    const limited = await start({ RATE_LIMIT_PER_MINUTE: '12', TRUST_PROXY_HOPS: '1' });
+    const client = from('203.0.113.7');
+    expect((await postJson('/api/chat', { messages: [{ role: 'user', content: 'What is FT-PFN?' }] }, limited, client)).status).toBe(200);
+    for (let i = 0; i < 6; i++) expect((await postJson('/api/search', { query: 'graphs' }, limited, client)).status).toBe(200);
+    const over = await postJson('/api/search', { query: 'graphs' }, limited, client);
+    expectError(over, 429, 'rate_limited', /12 units a minute/);
+    // ... and chats find it spent too.
+    expectError(await postJson('/api/chat', { messages: [{ role: 'user', content: 'What is FT-PFN?' }] }, limited, client), 429, 'rate_limited');
+  });
 });
 
 describe('start-up', () => {

@@ -14,10 +14,10 @@ import { REPO } from './options.mjs';
 
 export const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 
-/** The arguments of a package.json script that is a plain `node ...` command, run with this node. */
+/** The arguments of a package.json script that is a plain `node ...` command (or `exec node ...`), run with this node. */
 export function nodeScriptArgs(name) {
   const script = pkg.scripts?.[name];
-  const parts = typeof script === 'string' ? script.trim().split(/\s+/) : [];
+  const parts = typeof script === 'string' ? script.trim().replace(/^exec\s+/, '').split(/\s+/) : [];
   if (parts[0] !== 'node' || parts.some((p) => /[&|;<>$`'"\\]/.test(p))) {
     throw new Error(`package.json script "${name}" is not a plain "node ..." command (${script}): the bench spawns node itself, to measure the server's own process`);
   }

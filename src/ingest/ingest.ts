@@ -21,6 +21,7 @@ import {
   swapInto,
   VECTORS_FILES,
 } from '../platform/node/index-files.js';
+import { withIngestLock, type IngestLockOptions } from './lock.js';
 import { MANIFEST_FORMAT, staleReason, type Manifest } from './manifest.js';
 
 export interface IngestOptions {
@@ -34,6 +35,8 @@ export interface IngestOptions {
   onProgress?: (done: number, total: number) => void;
   /** Test hook: runs after the new index is written, before it is swapped in. */
   beforeSwap?: (builtDir: string) => Promise<void>;
+  /** Told when another ingest of this folder is running: this one waits for it (see lock.ts). */
+  onWait?: IngestLockOptions['onWait'];
 }
 
 export interface IngestResult {
@@ -63,13 +66,35 @@ export async function currentIndex(indexDir: string, corpusPath: string, embedde
  * and swaps it in, so an interrupted run leaves the previous index usable.
  */
 export async function ingest(options: IngestOptions): Promise<IngestResult> {
+  // An index that is current needs no lock to be seen so; a build holds the folder's lock, and
+  // looks again once it has it (the ingest it waited for may have built just this).
+  if (!options.force) {
+    const current = await upToDate(options);
+    if (current) return current;
+  }
+  return withIngestLock(options.indexDir, () => build(options), options.onWait ? { onWait: options.onWait } : {});
+}
+
+/** The result for an index that needs no rebuild, or null. */
+async function upToDate(options: IngestOptions): Promise<IngestResult | null> {
+  const existing = await readManifest(options.indexDir);
+  return existing && !staleness(options, existing) ? { manifest: existing, rebuilt: false, reason: 'index is up to date' } : null;
+}
+
+/** Why the index in the folder must be rebuilt for `options`, or null. */
+function staleness(options: IngestOptions, existing: Manifest | null): string | null {
+  const missing = existing && missingIndexFile(options.indexDir, existing);
+  return (
+    staleReason(existing, { corpusHash: options.corpus.hash, embedderId: options.embedding.embedder?.id ?? null, lexical: lexicalFingerprint() }) ??
+    (missing ? `the index is damaged (${missing} is missing)` : null)
+  );
+}
+
+async function build(options: IngestOptions): Promise<IngestResult> {
   const { corpus, indexDir, embedding } = options;
   const embedder = embedding.embedder;
   const existing = await readManifest(indexDir);
-  const missing = existing && missingIndexFile(indexDir, existing);
-  const stale =
-    staleReason(existing, { corpusHash: corpus.hash, embedderId: embedder?.id ?? null, lexical: lexicalFingerprint() }) ??
-    (missing ? `the index is damaged (${missing} is missing)` : null);
+  const stale = staleness(options, existing);
   if (existing && !stale && !options.force) return { manifest: existing, rebuilt: false, reason: 'index is up to date' };
 
   // Refuse before any work: the swap would replace this folder.

@@ -20,6 +20,7 @@ export async function ingestWithProgress(options: Omit<IngestOptions, 'onProgres
   let started = false;
   const result = await ingest({
     ...options,
+    onWait: (pid) => log(`index: another ingest of ${options.indexDir} is running (pid ${pid}); waiting for it to finish`),
     onProgress: (done, total) => {
       if (!bar) return;
       if (!started) {

@@ -1,6 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { rateLimiter } from 'hono-rate-limiter';
 import type { Answerer } from '../answer/answerer.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import { withRecords, type RecordingOptions } from '../insights/recorder.js';
@@ -8,7 +7,10 @@ import type { FeedbackStore } from '../insights/store.js';
 import { isChatRequest } from './chat-requests.js';
 import { handleError, sendError } from './errors.js';
 import { concurrencyLimit } from './middleware/concurrency-limit.js';
+import { hostGuard } from './middleware/host-guard.js';
 import { originGuard } from './middleware/origin-guard.js';
+import { weightedRateLimit } from './middleware/rate-limit.js';
+import { requestLog } from './middleware/request-log.js';
 import { adminRoutes } from './routes/admin.js';
 import { chatRoutes } from './routes/chat.js';
 import { citeRoutes } from './routes/cite.js';
@@ -20,9 +22,10 @@ import { openApiRoutes } from './routes/openapi.js';
 import { paperRoutes } from './routes/papers.js';
 import { searchRoutes } from './routes/search.js';
 import { webRoutes, type WebAssets } from './routes/web.js';
+import { takingTurns, type TurnScheduler } from './turns.js';
 
 /** Largest accepted request body: 50 turns of 8,000 characters fit. */
-const MAX_BODY_BYTES = 512 * 1024;
+export const MAX_BODY_BYTES = 512 * 1024;
 /** What a chat costs against the rate limit, in units of a search (it searches, then composes, maybe with an LLM). */
 export const CHAT_COST = 6;
 
@@ -57,19 +60,31 @@ export interface AppDeps {
   /** Compress the page and widget here (Node). Workers compress responses themselves: false there. */
   compressWeb?: boolean;
   allowedOrigins?: readonly string[];
-  /** Host names the server answers to for same-origin requests; empty: any (see originGuard). */
+  /** Host names the server answers to, on every route; empty: any (see hostGuard). */
   allowedHosts?: readonly string[];
-  /** API request units per client per minute (a chat costs CHAT_COST); 0 turns the limit off. Default 0. */
+  /**
+   * API request units per client per minute, one budget for every API request (a chat costs
+   * CHAT_COST, anything else 1); 0 turns the limit off. Default 0.
+   */
   rateLimitPerMinute?: number;
   /**
    * Another store for the limit (the Workers entry: Cloudflare's rate-limiting bindings, shared by
-   * every isolate): middleware for chats and for other API requests, in place of the in-memory one.
-   * They answer a limited client with `rateLimited()`.
+   * every isolate, which count calls, not costs): middleware for chats and for other API requests,
+   * in place of the in-memory budget. They answer a limited client with `rateLimited()`.
    */
   rateLimiters?: { chat: MiddlewareHandler; api: MiddlewareHandler };
-  /** Chats answered at once; more wait in a queue of `chatQueue`, beyond it 503. Unset: no cap. */
+  /**
+   * Turns at composing answers (CPU-bound): chats take one per step, so searches run between the
+   * steps of many answers. The Node entry passes `turnScheduler(setImmediate)`; unset: no turns.
+   */
+  turns?: TurnScheduler;
+  /**
+   * Chats answered at once; more wait in a queue of `chatQueue` at most, while their measured wait
+   * is at most `chatQueueWaitMs`; beyond it 503. Unset: no cap.
+   */
   maxConcurrentChats?: number;
   chatQueue?: number;
+  chatQueueWaitMs?: number;
   /** Identifies a client for rate limiting (the Node entry uses the socket address). */
   clientKey?: (c: Context) => string;
   /** Requests the rate limit does not count (the server's own start-up warm-up). */
@@ -90,8 +105,8 @@ export interface AppDeps {
   adminToken?: string;
   /** Receives one JSON line per request (REQUEST_LOG); none when unset. */
   requestLog?: (line: string) => void;
-  /** Requests not logged (the server's own start-up warm-up). */
-  unlogged?: (c: Context) => boolean;
+  /** The server's own requests (its start-up warm-up): not logged, and answered on any Host. */
+  ownRequest?: (c: Context) => boolean;
 }
 
 export interface Lifecycle {
@@ -99,29 +114,37 @@ export interface Lifecycle {
   stop: AbortSignal;
 }
 
-/** The 429 answer to a client over its limit. */
+/** The 429 answer to a client over its limit (`limit`: its units a minute, when known). */
 export function rateLimited(c: Context, what: 'chat' | 'API', limit: number | null, retryAfterSeconds: number): Response {
   c.header('Retry-After', String(retryAfterSeconds));
-  const most = limit === null ? '' : `: at most ${limit} a minute from one client`;
+  const most = limit === null ? '' : `: at most ${limit} units a minute from one client (a search costs 1, a chat ${CHAT_COST})`;
   return sendError(c, 429, 'rate_limited', `Too many ${what} requests${most}. Wait a moment and try again.`);
 }
 
-/**
- * Per-client limits kept in this process's memory (the Node server; one isolate on Workers).
- * Weighted by cost: a chat counts CHAT_COST units of the minute's budget, anything else one.
- */
-function memoryRateLimiters(rpm: number, clientKey: AppDeps['clientKey'], exempt: AppDeps['exemptFromRateLimit']): { chat: MiddlewareHandler; api: MiddlewareHandler } {
-  const key = clientKey ?? ((c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous');
-  const limited = (limit: number, what: 'chat' | 'API') =>
-    rateLimiter({
-      windowMs: 60_000,
-      limit,
-      standardHeaders: 'draft-7',
-      keyGenerator: (c) => `${what}:${key(c)}`,
-      skip: exempt ?? (() => false),
-      handler: (c) => rateLimited(c, what, limit, Number(/reset=(\d+)/.exec(c.res.headers.get('ratelimit') ?? '')?.[1] ?? 60)),
-    });
-  return { chat: limited(Math.max(1, Math.floor(rpm / CHAT_COST)), 'chat'), api: limited(rpm, 'API') };
+/** The API's rate limit: the injected one (Workers), else one in-memory budget per client; null when off. */
+function apiRateLimit(deps: AppDeps): MiddlewareHandler | null {
+  // Whether a request is a chat reads its body (the OpenAI and MCP routes): decided once, before the limit.
+  const chats = new WeakMap<Request, boolean>();
+  const isChat = (c: Context) => chats.get(c.req.raw) ?? false;
+  const deciding = (inner: MiddlewareHandler): MiddlewareHandler => async (c, next) => {
+    chats.set(c.req.raw, await isChatRequest(c));
+    return inner(c, next);
+  };
+  if (deps.rateLimiters) {
+    const { chat, api } = deps.rateLimiters;
+    return deciding((c, next) => (isChat(c) ? chat(c, next) : api(c, next)));
+  }
+  const rpm = deps.rateLimitPerMinute ?? 0;
+  if (rpm <= 0) return null;
+  return deciding(
+    weightedRateLimit({
+      limit: rpm,
+      cost: (c) => (isChat(c) ? CHAT_COST : 1),
+      key: deps.clientKey ?? ((c) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'anonymous'),
+      ...(deps.exemptFromRateLimit ? { skip: deps.exemptFromRateLimit } : {}),
+      onLimited: (c, retryAfter) => rateLimited(c, isChat(c) ? 'chat' : 'API', rpm, retryAfter),
+    }),
+  );
 }
 
 /**
@@ -135,19 +158,8 @@ export function createApp(deps: AppDeps) {
   const log = deps.log ?? console.error;
   const app = new Hono();
 
-  // One structured line per request: id (also sent as X-Request-Id), method, path, status, duration.
-  // No bodies, keys or prompts.
-  if (deps.requestLog) {
-    const write = deps.requestLog;
-    app.use('*', async (c, next) => {
-      const id = c.req.header('x-request-id')?.match(/^[\w-]{8,64}$/)?.[0] ?? crypto.randomUUID();
-      const t0 = performance.now();
-      c.header('X-Request-Id', id);
-      await next();
-      if (deps.unlogged?.(c)) return;
-      write(JSON.stringify({ id, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0) }));
-    });
-  }
+  if (deps.requestLog) app.use('*', requestLog({ write: deps.requestLog, ...(deps.ownRequest ? { skip: deps.ownRequest } : {}) }));
+  app.use('*', hostGuard({ allowedHosts: deps.allowedHosts ?? [], ...(deps.ownRequest ? { skip: deps.ownRequest } : {}) }));
   if (deps.lifecycle) {
     const { draining } = deps.lifecycle;
     app.use('*', async (c, next) => {
@@ -157,57 +169,27 @@ export function createApp(deps: AppDeps) {
       return sendError(c, 503, 'shutting_down', 'The server is restarting or shutting down. Try again in a few seconds.');
     });
   }
-  const guard = originGuard({ allowedOrigins: deps.allowedOrigins ?? [], allowedHosts: deps.allowedHosts ?? [] });
+  const guard = originGuard({ allowedOrigins: deps.allowedOrigins ?? [] });
   for (const path of API_PATHS) app.use(path, guard);
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => {
-      // The rest of the body is never read, so this connection cannot carry another request.
-      c.header('Connection', 'close');
-      return sendError(c, 413, 'body_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB. Send a shorter conversation.`);
-    },
-  });
+  // The rest of an unread body is drained by the adapter (Node: src/node/http-server.ts), so the
+  // connection stays usable for the client's next request.
+  const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => sendError(c, 413, 'body_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB. Send a shorter conversation.`) });
   for (const path of API_PATHS) app.use(path, limitBody);
-  const rpm = deps.rateLimitPerMinute ?? 0;
-  const limiters = deps.rateLimiters ?? (rpm > 0 ? memoryRateLimiters(rpm, deps.clientKey, deps.exemptFromRateLimit) : null);
-  if (limiters) for (const path of API_PATHS) app.use(path, async (c, next) => ((await isChatRequest(c)) ? limiters.chat(c, next) : limiters.api(c, next)));
+  const limiter = apiRateLimit(deps);
+  if (limiter) for (const path of API_PATHS) app.use(path, limiter);
   if (deps.maxConcurrentChats) {
-    const slots = concurrencyLimit({ max: deps.maxConcurrentChats, queue: deps.chatQueue ?? 0 });
+    const slots = concurrencyLimit({ max: deps.maxConcurrentChats, queue: deps.chatQueue ?? 0, ...(deps.chatQueueWaitMs !== undefined ? { maxWaitMs: deps.chatQueueWaitMs } : {}) });
     for (const path of ['/api/chat', '/v1/chat/completions', '/mcp']) app.use(path, async (c, next) => ((await isChatRequest(c)) ? slots(c, next) : next()));
   }
   // Every answer passes the records on its way out (FEEDBACK, GAP_LOG): the chat, OpenAI and MCP routes alike.
   const records = deps.records;
-  const answerer = records ? withRecords(deps.answerer, records.store, records, log) : deps.answerer;
+  const recorded = records ? withRecords(deps.answerer, records.store, records, log) : deps.answerer;
+  // Composing takes turns (CPU-bound), so searches run between the steps of many answers.
+  const answerer = deps.turns ? takingTurns(recorded, deps.turns) : recorded;
   const feedback = Boolean(records && records.answers !== false);
   const admin = records && deps.adminToken ? deps.adminToken : null;
 
-
-  // The smoke query: a paper's own title must find that paper among the BM25 top 5 (cheap, and it
-  // exercises the index), and the dense list, when there is one, must answer too. The fused list
-  // is not checked: which paper it ranks first is the embedder's business.
-  app.route('/', healthRoutes(async () => {
-    let problem: string | undefined;
-    try {
-      const probe = await deps.retriever.samplePaper();
-      const lists = probe ? await deps.retriever.lists(probe.title, 5) : null;
-      if (!probe || !lists) problem = 'the index holds no papers: run npm run ingest';
-      else if (!lists.lexical.slice(0, 5).some((h) => h.id === probe.id)) problem = 'a search for a paper’s own title does not find it: the index is inconsistent; run npm run ingest -- --force';
-      else if (lists.dense && !lists.dense.length) problem = 'the dense retriever returns nothing: run npm run ingest -- --force';
-    } catch (e) {
-      log(`health: the smoke search failed: ${e instanceof Error ? e.message : String(e)}`);
-      problem = 'searching the index fails: run npm run ingest -- --force';
-    }
-    return {
-      status: problem ? 'degraded' : 'ok',
-      ...(problem ? { problem } : {}),
-      papers: deps.retriever.size,
-      dense: deps.retriever.dense,
-      embedder: deps.embedder.id,
-      ...(deps.embedder.unavailable ? { denseUnavailable: deps.embedder.unavailable } : {}),
-      llm: deps.answerer.label,
-      feedback,
-    };
-  }));
+  app.route('/', healthRoutes({ retriever: deps.retriever, answerer: deps.answerer, embedder: deps.embedder, log, feedback }));
   app.route('/', searchRoutes(deps.retriever));
   app.route('/', citeRoutes(deps.retriever));
   app.route('/', paperRoutes(deps.retriever));

@@ -14,6 +14,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The status of a request whose client went away before its answer was complete (nginx's 499): the
+ * client never sees it; the request log does, so an abandoned request is not taken for a failure.
+ */
+export const CLIENT_GONE = 499 as ContentfulStatusCode;
+
+/** True when the client of this request has gone away (the adapter aborted the request's signal). */
+export const clientGone = (c: Context) => c.req.raw.signal?.aborted === true;
+
 export const errorBody = (code: string, message: string): ErrorBody => ({ error: { code, message } });
 
 export const sendError = (c: Context, status: ContentfulStatusCode, code: string, message: string) =>
@@ -30,9 +39,13 @@ export function describeZodError(error: ZodError): string {
     .join('; ');
 }
 
-/** Hono `onError`: known errors keep their status and message; anything else is a logged 500 without internals. */
+/**
+ * Hono `onError`: known errors keep their status and message; an error because the client went away
+ * is a quiet 499; anything else is a logged 500 without internals.
+ */
 export function handleError(err: Error, c: Context, log: (msg: string) => void = console.error) {
   if (err instanceof ApiError) return sendError(c, err.status, err.code, err.message);
+  if (clientGone(c)) return sendError(c, CLIENT_GONE, 'client_gone', 'The client went away before the answer was complete.');
   const status = (err as { status?: number }).status;
   if (status && status >= 400 && status < 500) {
     return sendError(c, status as ContentfulStatusCode, 'bad_request', err.message || 'bad request');

@@ -54,6 +54,20 @@ describe('DNS rebinding: the Host header does not make a request same-origin', (
     expect(res.status).toBe(403);
   });
 
+  it.each(['/', '/health', '/widget.js', '/api/papers/x'])('refuses GET %s addressed to a rebound name (no Origin: browsers send none on same-origin GETs)', async (path) => {
+    const res = await req(path, { host: 'evil.example:8787' });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toEqual({ code: 'host_not_allowed', message: expect.stringMatching(/ALLOWED_HOSTS/) });
+    expect((await req(path, { host: 'localhost:8787' })).status).not.toBe(403);
+  });
+
+  it('checks the names of ALLOWED_HOSTS on every route, any port, any case', async () => {
+    const { app: hosted } = await buildApp(loadConfig({ ...baseEnv(dirs), CORPUS_PATH: 'test/fixtures/tiny-corpus.jsonl', HOST: '0.0.0.0', ALLOWED_HOSTS: 'papers.example.org' }), logSink().log);
+    expect((await hosted.request('http://Papers.Example.org:8443/health')).status).toBe(200);
+    expect((await hosted.request('http://127.0.0.1:8787/health')).status).toBe(403);
+    expect((await hosted.request('http://other.example/')).status).toBe(403);
+  });
+
   it('serves the page on the server’s own loopback names', async () => {
     expect((await chat('127.0.0.1:8787', 'http://127.0.0.1:8787')).status).toBe(200);
     expect((await chat('localhost:8787', 'http://localhost:8787')).status).toBe(200);

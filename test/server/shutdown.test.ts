@@ -1,7 +1,7 @@
 /**
- * Stopping: SIGTERM to `npm start`'s process stops it (no orphan keeps serving); a graceful
- * shutdown refuses new requests with 503, lets a short answer finish, and ends an answer still
- * streaming at the end of the grace period with an `error` event.
+ * Stopping: SIGTERM to the server's process stops it (test/node/lifecycle.test.ts signals `npm
+ * start`); a graceful shutdown answers new requests 503, lets a short answer finish, and ends an
+ * answer still streaming at the end of the grace period with an `error` event.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/node.js';
 import { baseEnv, chatStream, makeDirs, start, user, type TestDirs } from '../helpers/app.js';
 import { FakeOpenAI, freePort } from '../helpers/fake-openai.js';
+import { portOf, rawExchange, statuses } from '../helpers/raw-http.js';
 import { chatEvents } from '../helpers/sse.js';
 
 let dirs: TestDirs;
@@ -36,9 +37,12 @@ describe('graceful shutdown', () => {
     const t0 = Date.now();
     const stopped = app.shutdown(800);
     await new Promise((r) => setTimeout(r, 50));
-    // A new request on a fresh connection is refused (the listener is closed) or answered 503.
-    const late = await fetch(`${app.url}/health`).then((r) => r.status, () => 'refused');
-    expect([503, 'refused']).toContain(late);
+    // A new connection is answered 503, and told the connection ends (not refused: the port stays
+    // open until the answers in flight are done).
+    const late = await rawExchange(portOf(app.url), `GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    expect(statuses(late.text)).toEqual([503]);
+    expect(late.text).toMatch(/\r\nconnection: close\r\n/i);
+    expect(late.text).toMatch(/"code":"shutting_down"/);
     const r = await streaming;
     const ev = chatEvents(r.events);
     expect(ev.done).toEqual([]);

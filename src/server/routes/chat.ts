@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Answerer } from '../../answer/answerer.js';
 import type { ChatEvent, ChatResult } from '../../protocol/chat.js';
-import { ApiError } from '../errors.js';
+import { ApiError, clientGone } from '../errors.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { ChatRequestSchema } from '../../protocol/api.js';
 
@@ -76,6 +76,8 @@ export function chatRoutes(answerer: Answerer, log: (msg: string) => void, stop?
         if (!finished && shuttingDown() && !sse.closed) await sse.writeSSE(toSse({ type: 'error', code: 'shutting_down', message: SHUTDOWN_MESSAGE }));
       },
       async (err, sse) => {
+        // A client that went away is not a failure: the request log shows it (499), nothing else.
+        if (sse.aborted || clientGone(c)) return;
         log(`chat stream failed: ${err.stack ?? err.message}`);
         await sse.writeSSE(toSse({ type: 'error', code: 'internal', message: 'The answer could not be completed. Try again.' }));
       },

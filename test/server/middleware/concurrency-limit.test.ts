@@ -93,4 +93,22 @@ describe('concurrencyLimit', () => {
     gates.shift()!();
     expect((await next).status).toBe(200);
   });
+
+  it('queues only as deep as the measured hold time allows (maxWaitMs), refusing the rest at once', async () => {
+    const app = new Hono();
+    app.use('/x', concurrencyLimit({ max: 1, queue: 10, maxWaitMs: 150 }));
+    app.get('/x', async (c) => {
+      await new Promise((r) => setTimeout(r, 100));
+      return c.text('ok');
+    });
+    expect((await app.request('/x')).status).toBe(200); // a slot is held about 100 ms
+    const first = app.request('/x');
+    const second = app.request('/x'); // waits about 100 ms: queued
+    await tick();
+    const third = await app.request('/x'); // would wait about 200 ms: refused
+    expect(third.status).toBe(503);
+    expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(/would wait about/);
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+  });
 });
