@@ -9,7 +9,7 @@
 //   npm run eval -- --set my-questions.jsonl               # against http://127.0.0.1:8787
 //   npm run eval -- --base http://host:port --set FILE     # another running server
 //   npm run eval -- --llm http://127.0.0.1:8790/v1         # starts the app against this LLM
-//   options: --model NAME (OPENAI_MODEL), --json OUT, --no-search
+//   options: --model NAME (OPENAI_MODEL), --json OUT (the report; eval/reports/ feeds docs/evaluation.md), --no-search
 //
 // The set is JSON lines: {"id","type","question","gold":[titles],"must_contain":[strings],"turns"?:[first, follow-up]}
 // (types lookup, factoid, multi, unanswerable, followup). No dependencies beyond Node 20.
@@ -94,6 +94,8 @@ const abstractOf = (id) => {
   if (!abstracts.has(id)) abstracts.set(id, fetch(`${app.base}/api/papers/${encodeURIComponent(id)}`).then((r) => (r.ok ? r.json() : null)).then((p) => p?.abstract ?? null));
   return abstracts.get(id);
 };
+// What the scored server runs (its /health), recorded in the JSON report for the docs' tables.
+const health = await fetch(`${app.base}/health`).then((r) => r.json()).catch(() => null);
 const s = { single: 0, r1: 0, r5: 0, r10: 0, mrr: 0, multi: 0, multiRecall: 0, ms: [] };
 const c = { answerable: 0, citedGold: 0, falseAbstain: 0, facts: 0, factHit: 0, multi: 0, multiRecall: 0, unans: 0, rightAbstain: 0, citedTotal: 0, citedGoldTotal: 0, dangling: 0, errors: 0, citations: 0, quoted: 0, literal: 0, verified: [], unsupported: 0, composed: 0, byLlm: 0, fallbacks: {}, firstDelta: [], ms: [] };
 try {
@@ -170,6 +172,7 @@ const fallbackN = Object.values(c.fallbacks).reduce((a, b) => a + b, 0);
 const report = {
   set: setPath.split('/').pop(),
   items: items.length,
+  server: health ? { papers: health.papers, dense: health.dense, embedder: health.embedder, llm: health.llm } : null,
   search: args['no-search'] ? null : { recall_at_1: ratio(s.r1, s.single), recall_at_5: ratio(s.r5, s.single), recall_at_10: ratio(s.r10, s.single), mrr_at_10: ratio(s.mrr, s.single), multi_recall_at_10: ratio(s.multiRecall, s.multi), p50_ms: Math.round((quantile(s.ms, 0.5) ?? NaN) * 10) / 10 },
   chat: {
     cited_gold_rate: ratio(c.citedGold, c.answerable),

@@ -2,12 +2,12 @@
 import { relative, resolve } from 'node:path';
 import { REAL_MODEL } from './options.mjs';
 
-const fmt = (v, unit = '') => (v === null || v === undefined ? '–' : typeof v === 'number' ? `${v.toLocaleString('en-US', { maximumFractionDigits: v < 10 ? 2 : v < 100 ? 1 : 0 })}${unit}` : String(v));
-const secs = (ms) => (typeof ms === 'number' ? fmt(ms / 1000, ' s') : ms === null || ms === undefined ? '–' : String(ms));
-const mb = (bytes) => (typeof bytes === 'number' ? fmt(bytes / 1048576, ' MB') : '–');
-const pair = (a, b, unit = ' ms') => (a == null && b == null ? '–' : `${fmt(a)} / ${fmt(b)}${unit}`);
-const cell = (obj, f) => (!obj ? '–' : obj.error ? 'error' : f(obj));
-const table = (h, rs) => [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`, ...rs.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+export const fmt = (v, unit = '') => (v === null || v === undefined ? '–' : typeof v === 'number' ? `${v.toLocaleString('en-US', { maximumFractionDigits: v < 10 ? 2 : v < 100 ? 1 : 0 })}${unit}` : String(v));
+export const secs = (ms) => (typeof ms === 'number' ? fmt(ms / 1000, ' s') : ms === null || ms === undefined ? '–' : String(ms));
+export const mb = (bytes) => (typeof bytes === 'number' ? fmt(bytes / 1048576, ' MB') : '–');
+export const pair = (a, b, unit = ' ms') => (a == null && b == null ? '–' : `${fmt(a)} / ${fmt(b)}${unit}`);
+export const cell = (obj, f) => (!obj ? '–' : obj.error ? 'error' : f(obj));
+export const table = (h, rs) => [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`, ...rs.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 const HEAD = ['papers', 'ingest lexical', 'ingest dense (fake)', 'start-up (health / ready)', 'RSS', 'index', 'search c1 req/s', 'c1 p50 / p99', 'search c32 req/s', 'c32 p50 / p99', 'chat first delta p50 / p95', 'lexical p50 / p99 (in-process)', 'hybrid p50 / p99', 'dense store p50', 'floor p50', 'store / floor'];
 
