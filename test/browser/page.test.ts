@@ -197,7 +197,7 @@ describe('chat page', () => {
     expect(off.related ?? []).toEqual([]);
     expect(await lastTurn(page).locator('.pc-sources--related').count()).toBe(0);
 
-    const done = await ask(page, 'How many GPUs were used to train wide residual networks?');
+    const done = await ask(page, 'When was the wide residual networks paper published?');
     expect(done.abstained).toBe(true);
     expect(done.abstention?.kind).toBe('not_stated');
     const turn = lastTurn(page);

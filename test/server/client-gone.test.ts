@@ -14,7 +14,10 @@ let server: RunningServer;
 let sink: LogSink;
 
 const TINY = 'test/fixtures/tiny-corpus.jsonl';
-const QUESTION = `What does "${(JSON.parse(readFileSync(TINY, 'utf8').split('\n')[0]!) as { title: string }).title}" propose?`;
+const FIRST = JSON.parse(readFileSync(TINY, 'utf8').split('\n')[0]!) as { title: string; abstract: string };
+const QUESTION = `What does "${FIRST.title}" propose?`;
+/** A sentence the paper bears out, so the server streams it (attributed) while the model goes on. */
+const CLAIM = `${FIRST.abstract.split(/(?<=\.)\s/)[0]!.replace(/\.$/, '')} [1]. `;
 
 beforeAll(async () => {
   dirs = await makeDirs('client-gone');
@@ -36,7 +39,7 @@ const settle = async (id: string) => {
 
 describe('a client that goes away mid-answer', () => {
   it('streaming: logged as 499, with no error line', async () => {
-    fake.script({ answer: { kind: 'endless', chunk: 'still writing [1] ', everyMs: 50 } });
+    fake.script({ answer: { kind: 'endless', chunk: CLAIM, everyMs: 50 } });
     const ctrl = new AbortController();
     const id = 'gone-streaming-01';
     const res = await fetch(`${server.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: JSON.stringify({ messages: [user(QUESTION)], stream: true }), signal: ctrl.signal });

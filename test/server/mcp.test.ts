@@ -24,7 +24,7 @@ const questionFrom = (p: Paper) => p.abstract.split(/(?<=\.)\s/)[0]!;
 
 beforeAll(async () => {
   dirs = await makeDirs('mcp');
-  built = await buildApp(loadConfig({ ...baseEnv(dirs), CORPUS_PATH: CORPUS, DATABASE_PATH: ':memory:' }), logSink().log);
+  built = await buildApp(loadConfig({ ...baseEnv(dirs), CORPUS_PATH: CORPUS, DATABASE_PATH: ':memory:', ALLOWED_HOSTS: 'paper-chat.test' }), logSink().log);
   papers = built.index.papers;
   await promisify(execFile)(process.execPath, ['scripts/build-server.mjs']);
 }, 60_000);

@@ -25,7 +25,7 @@ const OFF_TOPIC = 'What is the best hydration for a rye sourdough loaf?';
 
 beforeAll(async () => {
   dirs = await makeDirs('openai');
-  built = await buildApp(loadConfig({ ...baseEnv(dirs), DATABASE_PATH: ':memory:' }), logSink().log);
+  built = await buildApp(loadConfig({ ...baseEnv(dirs), DATABASE_PATH: ':memory:', ALLOWED_HOSTS: 'paper-chat.test' }), logSink().log);
   papers = built.index.papers;
   client = new OpenAI({
     apiKey: 'not-needed',
