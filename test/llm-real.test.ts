@@ -107,7 +107,7 @@ describe.skipIf(!present)('Qwen2.5-Coder-0.5B-Instruct writes, the server attrib
     ]);
     await expectHonest(follow.done);
     expect(follow.done.citations.map((c) => c.id)).toContain(p.id);
-    expect(llm.log.length - before).toBeGreaterThanOrEqual(2); // the rewrite, then the answer
+    expect(llm.log.length - before, `${follow.done.mode} ${follow.done.abstention?.kind ?? "answer"}: ${follow.done.answer.slice(0, 300)}`).toBeGreaterThanOrEqual(2); // the rewrite, then the answer
     const spanish = await run(answerer, [{ role: 'user', content: '¿Cuánto más rápida es la decodificación con muestreo especulativo en Chinchilla?' }]);
     await expectHonest(spanish.done);
     expect(spanish.done.citations.map((c) => c.id)).toContain(p.id);

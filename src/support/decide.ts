@@ -93,7 +93,7 @@ export function decide(input: DecideInput, options: Partial<DecisionOptions> = {
   };
   const toPaper = (c: Candidate): AnsweringPaper => ({ paper: c.paper, passages: c.passages });
   if (input.focus?.length) {
-    const cands = input.focus.map((p) => candidate(ask, p));
+    const cands = input.focus.map((p) => candidate(ask, p, true));
     const yes = cands.filter(states);
     if (!yes.length) return unanswered(ask, cands[0]!, 1);
     return { kind: 'answer', shape: cands.length > 1 ? 'list' : 'prose', papers: yes.map(toPaper), unstated: cands.filter((c) => !yes.includes(c)).map(toPaper), probability: 1, ask };

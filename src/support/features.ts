@@ -112,10 +112,14 @@ export interface Candidate {
   focus: FocusSignals;
 }
 
-/** The focus signals of `paper` for the question. Pure. */
-export function candidate(ask: WeightedAsk, paper: Paper): Candidate {
+/**
+ * The focus signals of `paper` for the question. Pure. `referent`: the question refers to this
+ * paper ("how much faster is it?" after an answer that cited it), so the paper's title words stand
+ * for what the question leaves unsaid when looking for the value it asks.
+ */
+export function candidate(ask: WeightedAsk, paper: Paper, referent = false): Candidate {
   const analyzed = analyzePaper(paper);
-  const passages = rankPassages(ask, analyzed);
+  const passages = rankPassages(ask, analyzed, referent);
   const names = ask.asked.names.filter((t) => (ask.known.get(t) ?? 0) >= ask.nameIdf && analyzed.terms.has(t));
   const asked = ask.target.length ? ask.target : names.length ? [...ask.known.keys()].filter((t) => !names.includes(t) && !analyzed.title.terms.has(t)) : [];
   const has = (t: string) => analyzed.terms.has(t);
@@ -124,7 +128,7 @@ export function candidate(ask: WeightedAsk, paper: Paper): Candidate {
   const rest = [...ask.known.keys()].filter((t) => !asked.includes(t) && !names.includes(t));
   const restIn = (p: ScoredPassage) => (rest.length ? rest.filter((t) => p.sentences.some((s) => s.terms.has(t))).length / rest.length : 1);
   // A value must stand by what is asked (the target), else by the question's words other than the paper's name.
-  const own = new Set([...ask.known.keys()].filter((t) => !names.includes(t)));
+  const own = new Set([...ask.known.keys()].filter((t) => !names.includes(t)).concat(referent ? [...analyzed.title.terms] : []));
   const near = (anchors: ReadonlySet<string>) => (!ask.wantsValue || analyzed.sentences.some((s) => valueNear(s, anchors, undefined, ask.asked.count)) ? 1 : 0);
   // "How much faster": the number may stand by the thing compared ("a 2-2.5x decoding speedup"), not by "faster".
   const value = near(new Set([...ask.target, ...own]));

@@ -14,6 +14,8 @@ export const DEFAULT_SELECTION = {
   nameDf: 3,
   /** Defaults to 0.05: a word asked for that this share of the papers or more hold names a kind of thing ("datasets", "tasks"). */
   kindShare: 0.05,
+  /** Defaults to 1: what a stated value adds to a passage's rank when the question wants one (a target term adds 1, full coverage 1). */
+  valueRank: 1,
 } as const;
 
 /** What the question asks in analyzed form, with the weights the collection gives its terms. */
@@ -89,10 +91,9 @@ export function valueNear(s: Pick<Passage, 'sequence' | 'numerals'>, anchors: Re
 }
 
 /** Scores one passage of a paper against the question. */
-function scorePassage(ask: WeightedAsk, paper: AnalyzedPaper, sentences: Passage[]): ScoredPassage {
+function scorePassage(ask: WeightedAsk, paper: AnalyzedPaper, sentences: Passage[], anchors: ReadonlySet<string>): ScoredPassage {
   const has = (t: string) => paper.title.terms.has(t) || sentences.some((s) => s.terms.has(t));
   const targetCoverage = ask.target.length ? ask.target.filter(has).length / ask.target.length : 1;
-  const anchors = new Set(ask.target.length ? ask.target : ask.known.keys());
   return { sentences, coverage: mass(ask, has), targetCoverage, statesValue: sentences.some((s) => valueNear(s, anchors)) };
 }
 
@@ -101,12 +102,15 @@ function scorePassage(ask: WeightedAsk, paper: AnalyzedPaper, sentences: Passage
  * what the question asks (the target and a stated value first, then coverage of its terms); ties
  * keep the earlier, shorter passage. Pure.
  */
-export function rankPassages(ask: WeightedAsk, paper: AnalyzedPaper): ScoredPassage[] {
+export function rankPassages(ask: WeightedAsk, paper: AnalyzedPaper, referent = false): ScoredPassage[] {
   const s = paper.sentences;
-  const passages = [...s.map((x) => [x]), ...s.slice(1).map((x, i) => [s[i]!, x])].map((group) => scorePassage(ask, paper, group));
+  // A value stands by the target, or by the thing compared ("how much faster": "a 2-2.5x decoding
+  // speedup"); in a question that refers to the paper ("how much faster is it?"), by its title's words.
+  const anchors = new Set([...ask.target, ...ask.known.keys(), ...(referent ? paper.title.terms : [])]);
+  const passages = [...s.map((x) => [x]), ...s.slice(1).map((x, i) => [s[i]!, x])].map((group) => scorePassage(ask, paper, group, anchors));
   const kind = asksKind(ask);
   const rank = (p: ScoredPassage) =>
-    p.targetCoverage + (ask.wantsValue && p.statesValue ? 0.5 : 0) + (kind && p.sentences.some((s) => namesInstances(ask, paper, s)) ? 0.5 : 0) + p.coverage;
+    p.targetCoverage + (ask.wantsValue && p.statesValue ? DEFAULT_SELECTION.valueRank : 0) + (kind && p.sentences.some((s) => namesInstances(ask, paper, s)) ? 0.5 : 0) + p.coverage;
   return passages.sort((a, b) => rank(b) - rank(a) + (rank(b) === rank(a) ? a.sentences.length - b.sentences.length || a.sentences[0]!.index - b.sentences[0]!.index : 0));
 }
 
