@@ -6,7 +6,7 @@
  * On failure it names the file, the line and the eight matching words, and nothing more of the
  * eval text.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

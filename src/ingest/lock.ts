@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from '../platform/node/index-files.js';
 
 /** Defaults of the ingest lock (one place). */
 export const DEFAULT_INGEST_LOCK = {
@@ -21,14 +22,6 @@ export class IngestLockTimeout extends Error {
   override name = 'IngestLockTimeout';
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** Creates the lock file with this process's pid; false when it exists. */
 async function tryCreate(path: string): Promise<boolean> {
@@ -59,7 +52,7 @@ async function holder(path: string): Promise<number | 'taking' | 'stale' | null>
   }
   const pid = Number(text);
   if (!Number.isInteger(pid) || pid <= 0) return 'stale';
-  return pid === process.pid || alive(pid) ? pid : 'stale';
+  return pid === process.pid || processAlive(pid) ? pid : 'stale';
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChatResultSchema } from './chat.js';
 import { MAX_MESSAGE_CHARS } from './limits.js';
 import { SearchRequestSchema, SearchResultSchema } from './api.js';
+import { PaperSchema } from './papers.js';
 
 /**
  * The wire contract of the MCP tools (`/mcp` and `npm run mcp`): each tool's arguments and
@@ -15,14 +16,7 @@ export const SearchPapersInput = SearchRequestSchema.extend({
 export const SearchPapersOutput = z.object({ results: z.array(SearchResultSchema) });
 
 export const GetPaperInput = z.object({ id: z.string().min(1).max(200).describe('A paper id, as search_papers and ask_papers give them.') });
-export const GetPaperOutput = z.object({
-  id: z.string(),
-  title: z.string(),
-  abstract: z.string(),
-  url: z.string().optional(),
-  authors: z.array(z.string()).optional(),
-  year: z.number().optional(),
-});
+export const GetPaperOutput = PaperSchema;
 
 export const AskPapersInput = z.object({
   question: z.string().trim().min(1, 'question must not be empty').max(MAX_MESSAGE_CHARS).describe('A question about the papers, in plain English.'),

@@ -20,28 +20,7 @@ export interface FusedHit {
  * reciprocalRankFusion([[{ id: 'a' }, { id: 'b' }], [{ id: 'b' }]]) // b first: it is in both
  */
 export function reciprocalRankFusion(lists: readonly RankedList[], k = 60): FusedHit[] {
-  const fused = new Map<string, FusedHit>();
-  lists.forEach((list, li) => {
-    list.forEach(({ id }, i) => {
-      let hit = fused.get(id);
-      if (!hit) {
-        hit = { id, score: 0, ranks: lists.map(() => null) };
-        fused.set(id, hit);
-      }
-      if (hit.ranks[li] !== null) return; // a list naming an id twice counts once, at its best rank
-      hit.ranks[li] = i + 1;
-      hit.score += 1 / (k + i + 1);
-    });
-  });
-  const bestRank = (h: FusedHit) => Math.min(...h.ranks.map((r) => r ?? Infinity));
-  const firstList = (h: FusedHit) => h.ranks.findIndex((r) => r === bestRank(h));
-  return [...fused.values()].sort(
-    (a, b) =>
-      b.score - a.score ||
-      bestRank(a) - bestRank(b) ||
-      firstList(a) - firstList(b) ||
-      compareIds(a.id, b.id),
-  );
+  return weightedRankFusion(lists, lists.map(() => 1), k);
 }
 
 /**
@@ -58,7 +37,7 @@ export function weightedRankFusion(lists: readonly RankedList[], weights: readon
         hit = { id, score: 0, ranks: lists.map(() => null) };
         fused.set(id, hit);
       }
-      if (hit.ranks[li] !== null) return;
+      if (hit.ranks[li] !== null) return; // a list naming an id twice counts once, at its best rank
       hit.ranks[li] = i + 1;
       hit.score += (weights[li] ?? 1) / (k + i + 1);
     });
@@ -66,6 +45,6 @@ export function weightedRankFusion(lists: readonly RankedList[], weights: readon
   const bestRank = (h: FusedHit) => Math.min(...h.ranks.map((r, li) => ((weights[li] ?? 1) > 0 ? (r ?? Infinity) : Infinity)));
   const firstList = (h: FusedHit) => h.ranks.findIndex((r) => r === bestRank(h));
   return [...fused.values()].sort(
-    (a, b) => b.score - a.score || bestRank(a) - bestRank(b) || firstList(a) - firstList(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    (a, b) => b.score - a.score || bestRank(a) - bestRank(b) || firstList(a) - firstList(b) || compareIds(a.id, b.id),
   );
 }

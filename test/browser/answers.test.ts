@@ -82,7 +82,7 @@ async function askScripted(page: Page, chat: ScriptedChat, widget = false): Prom
 describe.each([
   ['page', false],
   ['widget', true],
-] as const)('the done event in the %s', (where, widget) => {
+] as const)('the done event in the %s', (_where, widget) => {
   const url = () => (widget ? `${host.url}/index` : app.url);
 
   it('replaces the streamed text with the final attributed answer: added markers, a dropped sentence, an unsupported claim', async () => {

@@ -74,7 +74,8 @@ export const claimBuildFolder = (dir: string) => writeFile(join(dir, OWNER_FILE)
 /** The build is complete: the folder becomes an index and needs no owner. */
 export const releaseBuildFolder = (dir: string) => rm(join(dir, OWNER_FILE), { force: true });
 
-const alive = (pid: number) => {
+/** Whether a process with this id runs (one this process may not signal counts as running). */
+export const processAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;
@@ -95,7 +96,7 @@ export async function sweepStaleBuilds(indexDir: string): Promise<string[]> {
     if (!name.startsWith(buildPrefix(indexDir))) continue;
     const dir = join(parent, name);
     const owner = Number(await readFile(join(dir, OWNER_FILE), 'utf8').catch(() => 'NaN'));
-    if (Number.isInteger(owner) && owner > 0 && alive(owner)) continue;
+    if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) continue;
     await rm(dir, { recursive: true, force: true });
     removed.push(dir);
   }
