@@ -21,13 +21,32 @@ export interface LanguageGuess {
   code: string;
 }
 
+const SCRIPTS = ['Han', 'Hiragana', 'Katakana', 'Hangul', 'Thai', 'Cyrillic', 'Arabic', 'Hebrew', 'Greek', 'Devanagari'] as const;
+const SCRIPT_RE = SCRIPTS.map((name) => [name, new RegExp(`\\p{Script=${name}}`, 'gu')] as const);
+
+/** The script most of a text's non-Latin letters are written in (kana counts as Japanese), else `Latin`. */
+export function scriptOf(text: string): string {
+  // Japanese writes kana between its Han characters: a few of them decide.
+  const kana = text.match(/[\p{Script=Hiragana}\p{Script=Katakana}]/gu)?.length ?? 0;
+  if (kana > 0 && kana >= Math.min(2, text.match(/\p{L}/gu)?.length ?? 0)) return 'Kana';
+  let best: [string, number] = ['Latin', 0];
+  for (const [name, re] of SCRIPT_RE) {
+    const n = text.match(re)?.length ?? 0;
+    if (n > best[1]) best = [name, n];
+  }
+  return best[0];
+}
+
 /** Guesses the language of a question; English wins ties, so short technical queries stay English. */
 export function guessLanguage(text: string): LanguageGuess {
   const letters = text.match(/\p{L}/gu)?.length ?? 0;
   const foreign = text.match(NON_LATIN)?.length ?? 0;
   if (letters > 0 && foreign / letters > 0.3) {
-    const best = LISTS.filter(([code]) => code !== 'eng')
-      .map(([code, list]) => [code, [...list].filter((w) => w.length && text.includes(w)).length] as const)
+    // Only the lists written in the text's own script count: Latin words inside Chinese text
+    // ("UNet++ 相比 U-Net ...") must not make it Catalan.
+    const script = scriptOf(text);
+    const best = LISTS.filter(([code, list]) => code !== 'eng' && [...list].some((w) => scriptOf(w) === script))
+      .map(([code, list]) => [code, [...list].filter((w) => w.length && scriptOf(w) === script && text.includes(w)).length] as const)
       .sort((a, b) => b[1] - a[1])[0];
     return { english: false, code: best && best[1] > 0 ? best[0] : 'und' };
   }

@@ -2,7 +2,7 @@
  * `npm run deploy:data`: the SQL and NDJSON that load D1 and Vectorize, incremental by content
  * hash. The SQL runs for real in a local D1 (`wrangler d1 execute --local`), where each paper's
  * postings are its analyzed terms with their frequencies, as the Node index counts them, and the dictionary
- * the Worker scores with is whole. (test/worker-wrangler.test.ts runs the Worker on such a D1.)
+ * the Worker scores with is whole. (test/worker/wrangler.test.ts runs the Worker on such a D1.)
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';

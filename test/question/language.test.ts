@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guessLanguage } from '../../src/question/language.js';
+import { guessLanguage, scriptOf } from '../../src/question/language.js';
 
 describe('guessLanguage: English or not, from function words and script', () => {
   it.each([
@@ -14,5 +14,19 @@ describe('guessLanguage: English or not, from function words and script', () => 
   });
   it.each(['Which paper compresses neural networks?', 'sparse attention for long documents', 'MUVERA', 'How does the model use de-noising?', 'Is LoRA better than full fine-tuning?'])('%s is English', (q) => {
     expect(guessLanguage(q).english).toBe(true);
+  });
+});
+
+describe('scriptOf and the language of text in a script other than Latin', () => {
+  it.each([
+    ['FlashAttention 与标准注意力相比快了多少？', 'Han', 'zho'],
+    ['LoRA はどのくらいのパラメータを学習しますか？', 'Kana', 'jpn'],
+    ['LoRA 는 어떤 행렬을 학습하나요?', 'Hangul', 'kor'],
+  ])('%s is written in %s and read as %s, whatever Latin names it holds', (q, script, code) => {
+    expect(scriptOf(q)).toBe(script);
+    expect(guessLanguage(q).code).toBe(code);
+  });
+  it('reads text with no other script as Latin', () => {
+    expect(scriptOf('Quelle méthode réduit la mémoire ?')).toBe('Latin');
   });
 });

@@ -4,6 +4,7 @@ import type { TermStats } from '../../retrieval/term-stats.js';
 import { attributeSentence, joinSentences, writtenSentences, type AttributedSentence, type NumberedPaper, type WrittenSentence } from '../../support/attribute.js';
 import { denseMatches } from '../../support/claims.js';
 import { Budget, complete, DEFAULT_LLM_BOUNDS, leaksPrompt, LlmFailure, PROMPT_CANARY, streamCompletion, type LlmOptions } from '../llm.js';
+import { guessLanguage, scriptOf } from '../../question/language.js';
 import { formatExcerpts, render } from '../prompts.js';
 import { type ComposeInput, type Composer, type Composition } from './composer.js';
 import { composeExtractive, leadSentences } from './extractive.js';
@@ -181,11 +182,24 @@ const unsupportedOf = (kept: readonly AttributedSentence[]): Unsupported[] => ke
 
 /** The checked answer in the question's language, or null when the translation lost a marker or a number. */
 async function translated(llm: LlmOptions, question: string, answer: string, budget: Budget, signal?: AbortSignal): Promise<string | null> {
-  const prompt = render(llm.prompts.translate, { question, answer });
+  const asked = guessLanguage(question).code;
+  const prompt = render(llm.prompts.translate, { question, answer, language: languageName(asked) });
   const text = (await complete(llm, [{ role: 'user', content: prompt }], llm.maxTokens ?? DEFAULT_LLM_BOUNDS.maxTokens, budget, signal).catch((e: unknown) => {
     if (signal?.aborted) throw e;
     return '';
   })).trim();
   const keep = (s: string) => [...s.matchAll(/\[\d+\]|\d+(?:[.,]\d+)?/g)].map((m) => m[0].replace(',', '.')).sort().join(' ');
-  return text && keep(text) === keep(answer) ? text : null;
+  // A "translation" still in English, or in another script than the question's, is none: the checked English answer is kept.
+  return text && keep(text) === keep(answer) && !guessLanguage(text).english && scriptOf(text) === scriptOf(question) ? text : null;
+}
+
+/** The English name of a language from its ISO 639-3 code ("spa" → "Spanish"); unknown: a description. */
+function languageName(code: string): string {
+  const unknown = 'the language of the question';
+  if (code === 'und') return unknown;
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(code) ?? unknown;
+  } catch {
+    return unknown;
+  }
 }

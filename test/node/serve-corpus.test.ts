@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus } from '../src/corpus/load.js';
-import { ingest } from '../src/ingest/ingest.js';
-import { startServer, type RunningServer } from '../src/node.js';
+import { loadCorpus } from '../../src/corpus/load.js';
+import { ingest } from '../../src/ingest/ingest.js';
+import { startServer, type RunningServer } from '../../src/node.js';
 
 // `npm run ingest -- --corpus FILE` then `npm start` must serve FILE, not silently rebuild the
 // default corpus over it; an explicit CORPUS_PATH still wins.

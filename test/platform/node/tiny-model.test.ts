@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env, pipeline } from '@xenova/transformers';
-import { writeTinyModel } from './fixtures/tiny-model.js';
+import { writeTinyModel } from '../../fixtures/tiny-model.js';
 
 const TEXTS = [
   'Graph neural networks learn node representations.',

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The repository's own held-out sets (always present) and the shared sets beside it (optional). */
 const EVAL_DIRS = [path.join(ROOT, 'eval'), path.resolve(ROOT, '../shared/eval')];
 const SCANNED_DIRS = ['src', 'test'].map((d) => path.join(ROOT, d));

@@ -9,11 +9,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus } from '../src/corpus/load.js';
-import { ingest } from '../src/ingest/ingest.js';
-import type { CoverageReport } from '../src/insights/report.js';
-import type { ChatResult } from '../src/protocol/chat.js';
-import { bundleWorker, importWorker } from './helpers/worker-bundle.js';
+import { loadCorpus } from '../../src/corpus/load.js';
+import { ingest } from '../../src/ingest/ingest.js';
+import type { CoverageReport } from '../../src/insights/report.js';
+import type { ChatResult } from '../../src/protocol/chat.js';
+import { bundleWorker, importWorker } from '../helpers/worker-bundle.js';
 
 const ADMIN_TOKEN = 'worker-admin-token-0123456789';
 let dir: string;

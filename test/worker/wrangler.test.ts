@@ -12,16 +12,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCorpus } from '../src/corpus/load.js';
-import { syntheticCorpus } from '../src/corpus/synthetic.js';
-import { planExport } from '../src/ingest/deploy-data.js';
-import { loadIndex } from '../src/platform/node/index-files.js';
-import { startServer, type RunningServer } from '../src/node.js';
-import { loadEmbedder } from '../src/platform/node/load-embedder.js';
-import { baseEnv, chatJson, chatStream, makeDirs, paper, search, user, type TestDirs } from './helpers/app.js';
-import { describeMissingModel, MODELS_DIR, PYPI_MODEL, realModel } from './helpers/real-models.js';
-import { chatEvents, expectChatStreamOrder } from './helpers/sse.js';
-import { AI_AND_VECTORIZE_BINDINGS, bindingsConfig, D1_BINDING, loadLocalD1, startBindingBackend, startWrangler, workerConfig, type RunningWorker } from './helpers/wrangler.js';
+import { parseCorpus } from '../../src/corpus/load.js';
+import { syntheticCorpus } from '../../src/corpus/synthetic.js';
+import { planExport } from '../../src/ingest/deploy-data.js';
+import { loadIndex } from '../../src/platform/node/index-files.js';
+import { startServer, type RunningServer } from '../../src/node.js';
+import { loadEmbedder } from '../../src/platform/node/load-embedder.js';
+import { baseEnv, chatJson, chatStream, makeDirs, paper, search, user, type TestDirs } from '../helpers/app.js';
+import { describeMissingModel, MODELS_DIR, PYPI_MODEL, realModel } from '../helpers/real-models.js';
+import { chatEvents, expectChatStreamOrder } from '../helpers/sse.js';
+import { AI_AND_VECTORIZE_BINDINGS, bindingsConfig, D1_BINDING, loadLocalD1, startBindingBackend, startWrangler, workerConfig, type RunningWorker } from '../helpers/wrangler.js';
 
 /**
  * The questions searched on both: the shared dev set's (each question's own text; follow-ups too,

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readManifest } from '../src/platform/node/index-files.js';
-import { startServer, type RunningServer } from '../src/node.js';
+import { readManifest } from '../../src/platform/node/index-files.js';
+import { startServer, type RunningServer } from '../../src/node.js';
 
 let tmp: string;
 let indexDir: string;

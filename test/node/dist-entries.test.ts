@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, makeDirs, type TestDirs } from './helpers/app.js';
+import { baseEnv, makeDirs, type TestDirs } from '../helpers/app.js';
 
 const run = promisify(execFile);
 let dirs: TestDirs;

@@ -3,17 +3,17 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from '
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus, type Corpus } from '../src/corpus/load.js';
-import { backupDir, FILES, loadIndex, readManifest, recoverInterruptedSwap } from '../src/platform/node/index-files.js';
-import { ingest } from '../src/ingest/ingest.js';
-import { MANIFEST_FORMAT, staleReason, type Manifest } from '../src/ingest/manifest.js';
-import type { Embedder, EmbedderStatus } from '../src/retrieval/embedder.js';
-import { reciprocalRankFusion } from '../src/retrieval/fusion.js';
-import { HybridRetriever } from '../src/retrieval/retriever.js';
-import { loadTransformersEmbedder } from '../src/platform/node/transformers-embedder.js';
-import { VectorStore } from '../src/platform/node/vector-store.js';
-import { DEFAULT_CALIBRATION } from '../src/support/calibrate.js';
-import { writeTinyModel } from './fixtures/tiny-model.js';
+import { loadCorpus, type Corpus } from '../../src/corpus/load.js';
+import { backupDir, FILES, loadIndex, readManifest, recoverInterruptedSwap } from '../../src/platform/node/index-files.js';
+import { ingest } from '../../src/ingest/ingest.js';
+import { MANIFEST_FORMAT, staleReason, type Manifest } from '../../src/ingest/manifest.js';
+import type { Embedder, EmbedderStatus } from '../../src/retrieval/embedder.js';
+import { reciprocalRankFusion } from '../../src/retrieval/fusion.js';
+import { HybridRetriever } from '../../src/retrieval/retriever.js';
+import { loadTransformersEmbedder } from '../../src/platform/node/transformers-embedder.js';
+import { VectorStore } from '../../src/platform/node/vector-store.js';
+import { DEFAULT_CALIBRATION } from '../../src/support/calibrate.js';
+import { writeTinyModel } from '../fixtures/tiny-model.js';
 
 const CORPUS_PATH = path.resolve('data/papers.txt');
 const NO_MODEL: EmbedderStatus = { embedder: null, error: 'no model' };

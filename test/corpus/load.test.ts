@@ -1,13 +1,13 @@
-import { cleanMarkup } from '../src/corpus/markup.js';
+import { cleanMarkup } from '../../src/corpus/markup.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusFormat, finalizeCorpus, loadCorpus, parseCorpus, type Corpus } from '../src/corpus/load.js';
-import { paperId, slugify } from '../src/corpus/ids.js';
-import { CorpusError, parseJsonCorpus } from '../src/corpus/parse-json.js';
-import { looksLikeAbstract, parsePageText } from '../src/corpus/parse-page-text.js';
-import { splitSentences } from '../src/corpus/sentences.js';
+import { corpusFormat, finalizeCorpus, loadCorpus, parseCorpus, type Corpus } from '../../src/corpus/load.js';
+import { paperId, slugify } from '../../src/corpus/ids.js';
+import { CorpusError, parseJsonCorpus } from '../../src/corpus/parse-json.js';
+import { looksLikeAbstract, parsePageText } from '../../src/corpus/parse-page-text.js';
+import { splitSentences } from '../../src/corpus/sentences.js';
 
 const CORPUS_PATH = path.resolve('data/papers.txt');
 const ID_RE = /^[a-z0-9][a-z0-9._~-]*$/;

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus } from '../src/corpus/load.js';
-import { ingest } from '../src/ingest/ingest.js';
-import { bundleWorker, importWorker, type BundledWorker } from './helpers/worker-bundle.js';
+import { loadCorpus } from '../../src/corpus/load.js';
+import { ingest } from '../../src/ingest/ingest.js';
+import { bundleWorker, importWorker, type BundledWorker } from '../helpers/worker-bundle.js';
 
 // The Hono app must build for Cloudflare Workers: no Node built-ins, no onnxruntime, no fs.
 // Bundle src/worker.ts for a browser-like platform (esbuild refuses node: imports there), then

@@ -4,10 +4,10 @@
  * back stays with the paper the first answer cited.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
-import type { ChatMessage, ChatResult } from '../src/protocol/chat.js';
-import { buildApp } from '../src/node.js';
-import { baseEnv, citationProblems, logSink, makeDirs, type TestDirs } from './helpers/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { ChatMessage, ChatResult } from '../../src/protocol/chat.js';
+import { buildApp } from '../../src/node.js';
+import { baseEnv, citationProblems, logSink, makeDirs, type TestDirs } from '../helpers/app.js';
 
 type App = Awaited<ReturnType<typeof buildApp>>['app'];
 

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus } from '../src/corpus/load.js';
-import type { Paper } from '../src/corpus/schema.js';
-import { reciprocalRankFusion } from '../src/retrieval/fusion.js';
-import { LexicalIndex } from '../src/retrieval/lexical/lexical-index.js';
-import { HybridRetriever } from '../src/retrieval/retriever.js';
-import { processTerm, stem, STOP_WORDS, terms, words } from '../src/retrieval/text.js';
+import { loadCorpus } from '../../src/corpus/load.js';
+import type { Paper } from '../../src/corpus/schema.js';
+import { reciprocalRankFusion } from '../../src/retrieval/fusion.js';
+import { LexicalIndex } from '../../src/retrieval/lexical/lexical-index.js';
+import { HybridRetriever } from '../../src/retrieval/retriever.js';
+import { processTerm, stem, STOP_WORDS, terms, words } from '../../src/retrieval/text.js';
 
 const ids = (list: string[]) => list.map((id) => ({ id }));
 const order = (hits: { id: string }[]) => hits.map((h) => h.id);

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
-import { loadCorpus } from '../src/corpus/load.js';
-import { buildApp } from '../src/node.js';
-import type { InProcessApp } from './helpers/app.js';
-import { writeTinyModel } from './fixtures/tiny-model.js';
+import { loadConfig } from '../../../src/config.js';
+import { loadCorpus } from '../../../src/corpus/load.js';
+import { buildApp } from '../../../src/node.js';
+import type { InProcessApp } from '../../helpers/app.js';
+import { writeTinyModel } from '../../fixtures/tiny-model.js';
 
 // The whole app on the dense path, in process: a real ONNX model (generated, tiny) loaded by
 // transformers.js offline, embeddings in vectra, queries fused with BM25 by the weight the
