@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LLM_BOUNDS } from './answer/llm.js';
 import { DEFAULT_RECORDING } from './insights/recorder.js';
 
 const bool = z
@@ -26,9 +27,9 @@ export const ConfigSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.union([z.url(), z.literal('')]).transform((v) => v || undefined).optional(),
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
-  LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
-  LLM_DEADLINE_MS: z.coerce.number().int().positive().default(90_000),
-  LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(32_000).default(800),
+  LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_LLM_BOUNDS.timeoutMs),
+  LLM_DEADLINE_MS: z.coerce.number().int().positive().default(DEFAULT_LLM_BOUNDS.deadlineMs),
+  LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(32_000).default(DEFAULT_LLM_BOUNDS.maxTokens),
   PROMPTS_DIR: z.string().default('prompts'),
   ANSWER_SIGNING_KEY: optionalString,
   ALLOWED_ORIGINS: z

@@ -15,9 +15,11 @@ export interface LlmOptions {
 
 /** Defaults of the LLM calls' bounds (one place; LLM_DEADLINE_MS and LLM_MAX_TOKENS set the first two). */
 export const DEFAULT_LLM_BOUNDS = {
-  /** Defaults to 90 s: the most one answer may take, query rewrite, answer and translation together. */
+  /** Defaults to 30 s: an LLM that sends no content for this long is abandoned (LLM_TIMEOUT_MS). */
+  timeoutMs: 30_000,
+  /** Defaults to 90 s: the most one answer may take, query rewrite, answer and translation together (LLM_DEADLINE_MS). */
   deadlineMs: 90_000,
-  /** Defaults to 800 tokens for an answer. */
+  /** Defaults to 800 tokens for an answer (LLM_MAX_TOKENS). */
   maxTokens: 800,
   /** Defaults to 12,000: an answer longer than this many characters is cut off and not used (a runaway stream). */
   maxAnswerChars: 12_000,
