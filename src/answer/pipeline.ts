@@ -35,8 +35,6 @@ export interface PipelineOptions {
   composer: Composer;
   /** The LLM, when one is configured: it rewrites follow-ups and other languages into English queries. */
   llm?: LlmOptions | null;
-  /** The one budget of a whole answer: every LLM call of one answer draws on it. */
-  budget?: () => Budget;
   /** Signs answers and checks the assistant turns clients send back; default: a random key per process. */
   signer?: Promise<AnswerSigner> | AnswerSigner;
 }
@@ -60,7 +58,6 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
   const { retriever, stats, calibration, composer } = options;
   const llm = options.llm ?? null;
   const signer = Promise.resolve(options.signer ?? createAnswerSigner());
-  const budget = options.budget ?? (() => new Budget(llm?.deadlineMs ?? DEFAULT_LLM_BOUNDS.deadlineMs));
   let finder: CitedPaperFinder | null = null;
 
   /** The papers a follow-up refers back to: the ids the client sent, else found from the answer's text. */
@@ -100,7 +97,8 @@ export function createAnswerPipeline(options: PipelineOptions): Answerer {
       return;
     }
     const english = readQuestion(turn.question).english;
-    const answerBudget = budget();
+    // The one budget of the whole answer: the rewrite, the answer and the translation draw on it.
+    const answerBudget = new Budget(llm?.deadlineMs ?? DEFAULT_LLM_BOUNDS.deadlineMs);
     // The LLM sees only the assistant turns this server signed: a client cannot put words in its mouth.
     const forLlm = llm ? await trustedTurns(messages, await signer) : messages;
     const rewrite = llm && (turn.followUp || !english) ? await rewriteQuery(llm, forLlm, answerBudget, opts.signal) : null;

@@ -37,6 +37,20 @@ export function scriptOf(text: string): string {
   return best[0];
 }
 
+let byScript: [string, Map<string, string[]>][] | null = null;
+/** Each stop-word list's words by script, computed once (on the first question in another script). */
+function listsInScripts(): [string, Map<string, string[]>][] {
+  byScript ??= LISTS.map(([code, list]) => {
+    const m = new Map<string, string[]>();
+    for (const w of list) {
+      const script = scriptOf(w);
+      if (w.length) m.set(script, [...(m.get(script) ?? []), w]);
+    }
+    return [code, m];
+  });
+  return byScript;
+}
+
 /** Guesses the language of a question; English wins ties, so short technical queries stay English. */
 export function guessLanguage(text: string): LanguageGuess {
   const letters = text.match(/\p{L}/gu)?.length ?? 0;
@@ -45,8 +59,9 @@ export function guessLanguage(text: string): LanguageGuess {
     // Only the lists written in the text's own script count: Latin words inside Chinese text
     // ("UNet++ 相比 U-Net ...") must not make it Catalan.
     const script = scriptOf(text);
-    const best = LISTS.filter(([code, list]) => code !== 'eng' && [...list].some((w) => scriptOf(w) === script))
-      .map(([code, list]) => [code, [...list].filter((w) => w.length && scriptOf(w) === script && text.includes(w)).length] as const)
+    const best = listsInScripts()
+      .filter(([code]) => code !== 'eng')
+      .map(([code, byScript]) => [code, (byScript.get(script) ?? []).filter((w) => text.includes(w)).length] as const)
       .sort((a, b) => b[1] - a[1])[0];
     return { english: false, code: best && best[1] > 0 ? best[0] : 'und' };
   }

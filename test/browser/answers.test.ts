@@ -14,7 +14,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import type { ChatResult, Citation, Quote, Source } from '../../src/protocol/chat.js';
 import type { Paper } from '../../src/protocol/papers.js';
 import { startContractApp, type ContractApp, type ScriptedChat } from './contract-routes.js';
-import { answerStates, ARTIFACTS, axeViolations, hostPage, launchBrowser, recordAnswerStates, serveHostPages, type Http } from './helpers.js';
+import { answerStates, ARTIFACTS, axeViolations, hostPage, chatScope, launchBrowser, openPage, recordAnswerStates, serveHostPages, type Http } from './helpers.js';
 
 let browser: Browser;
 let app: ContractApp;
@@ -55,16 +55,9 @@ const cite = (n: number, p: Paper, quote?: Quote): Citation => ({ n, id: p.id, t
 const signature = (i: number) => String(i).padStart(64, 'a');
 const result = (r: Partial<ChatResult> & Pick<ChatResult, 'answer' | 'citations'>): ChatResult => ({ abstained: false, mode: 'llm', signature: signature(Math.floor(Math.random() * 1e9)), ...r });
 
-async function open(url: string) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
-  return { ctx, page, errors };
-}
+const open = (url: string) => openPage(browser, url);
 
-const scope = (page: Page, widget: boolean) => (widget ? page.locator('paper-chat-widget') : page.locator('body'));
+const scope = chatScope;
 
 /** Queues `chat`, asks on the page or in the widget, and waits for the turn to finish. */
 async function askScripted(page: Page, chat: ScriptedChat, widget = false): Promise<Locator> {

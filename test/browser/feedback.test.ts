@@ -7,10 +7,10 @@
  */
 import { parse as parseBibtex } from '@retorquere/bibtex-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import type { ChatResult } from '../../src/protocol/chat.js';
 import { startContractApp, type ContractApp } from './contract-routes.js';
-import { ARTIFACTS, axeViolations, hostPage, launchBrowser, serveHostPages, type Http } from './helpers.js';
+import { ARTIFACTS, axeViolations, hostPage, chatScope, launchBrowser, openPage, serveHostPages, type Http } from './helpers.js';
 
 let browser: Browser;
 let app: ContractApp;
@@ -27,17 +27,9 @@ afterAll(async () => {
   await Promise.all([app?.close(), host?.close()]);
 });
 
-async function open(url: string): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
-  return { ctx, page, errors };
-}
+const open = (url: string) => openPage(browser, url);
 
-/** The page's chat, or the widget's (Playwright's CSS locators pierce its open shadow root). */
-const scope = (page: Page, widget: boolean) => (widget ? page.locator('paper-chat-widget') : page.locator('body'));
+const scope = chatScope;
 
 /** Asks in the page or the widget; resolves with the `done` result the browser received. */
 async function ask(page: Page, question: string, widget = false): Promise<{ turn: Locator; done: ChatResult }> {

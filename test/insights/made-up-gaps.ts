@@ -3,6 +3,7 @@
  * abstracts), worded from shared templates so that no two topics differ in phrasing, only in what
  * they ask about. Deterministic: the same seed gives the same questions.
  */
+import { mulberry32 } from '../../src/util/prng.js';
 import type { GapRecord } from '../../src/insights/store.js';
 
 export const TOPICS: Record<string, string[]> = {
@@ -24,21 +25,9 @@ const TEMPLATES = [
   'What methods are used for {a}?',
 ];
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `perTopic` questions on each topic, interleaved, as abstained gaps a minute apart. */
 export function madeUpGaps(perTopic = 40, seed = 7): { gaps: GapRecord[]; topicOf: Map<string, string> } {
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const gaps: GapRecord[] = [];
   const topicOf = new Map<string, string>();

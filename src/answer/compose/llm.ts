@@ -20,8 +20,6 @@ export interface LlmComposerOptions {
   dense?: { embedder: Embedder; minCosine: number } | null;
   /** Below this share of its sentences borne out by the sources, an answer is not used. */
   minVerified: number;
-  /** The one budget of the whole answer (rewrite, answer, translation); a fresh one per answer when unset. */
-  budget?: () => Budget;
 }
 
 /** An answer whose claims its sources do not bear out. */
@@ -44,7 +42,7 @@ export function llmComposer(llm: LlmOptions, options: LlmComposerOptions): Compo
   return {
     mode: 'llm',
     async *compose(input: ComposeInput, signal?: AbortSignal): AsyncGenerator<string, Composition> {
-      const budget = input.budget ?? options.budget?.() ?? new Budget(llm.deadlineMs ?? DEFAULT_LLM_BOUNDS.deadlineMs);
+      const budget = input.budget ?? new Budget(llm.deadlineMs ?? DEFAULT_LLM_BOUNDS.deadlineMs);
       const sources: NumberedPaper[] = input.sources.map((paper, i) => ({ n: i + 1, paper }));
       const answering = new Set(input.decision.papers.map((p) => p.paper.id));
       const excerpts = formatExcerpts(input.decision.papers.map((p) => ({ n: sources.find((s) => s.paper.id === p.paper.id)!.n, paper: p.paper, passages: p.passages })), input.decision.shape);
